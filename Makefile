@@ -1,0 +1,50 @@
+# The two commands of the README, for a fresh Debian 12 machine:
+#   sudo make run [ARGS="..."]   install what is missing, build, watch the default-route interface
+#   sudo make test               install what is missing, build, run the whole test suite
+# Both work as root without sudo.
+
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+ARGS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Everything the build, the tests and the run need, all from Debian.
+DEBIAN_PACKAGES := \
+	build-essential cmake pkg-config clang llvm bpftool \
+	libbpf-dev libelf-dev zlib1g-dev libmnl-dev nlohmann-json3-dev \
+	libcli11-dev libcap-ng-dev libgtest-dev libgmock-dev \
+	iproute2 iputils-ping jq util-linux
+
+.PHONY: all deps build run test clean format
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "missing Debian packages:$$missing; run as root (sudo make ...) to install them" >&2; exit 1; \
+	  fi; \
+	  echo "installing:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/egresswatch $(ARGS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j 1
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.c')
+
+clean:
+	rm -rf $(BUILD_DIR)

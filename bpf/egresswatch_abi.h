@@ -1,0 +1,86 @@
+/* The contract between the classifier and the loader: record layout, counter
+ * indices, map keys and values. Included by BPF C and by C++, so it holds only
+ * fixed-width kernel types and no helpers. Any change here is an ABI change:
+ * both sides are rebuilt together from one tree, and the static checks at the
+ * bottom catch accidental padding. */
+#ifndef EGRESSWATCH_ABI_H
+#define EGRESSWATCH_ABI_H
+
+#include <linux/types.h>
+
+/* Entries per prefix trie (per family); the defaults use under 30 each. */
+#define EW_MAX_PREFIXES 16384
+
+/* Index into the per-CPU counter array. */
+enum ew_counter {
+  EW_COUNTER_SEEN = 0,     /* every packet the program ran on */
+  EW_COUNTER_MATCHED = 1,  /* destination judged public */
+  EW_COUNTER_LOST = 2,     /* record dropped because the ring buffer was full */
+  EW_COUNTER_UNPARSED = 3, /* IP frame too short or malformed to classify */
+  EW_COUNTER_NON_IP = 4,   /* ARP, LLDP, ...: not ours to judge */
+  EW_COUNTER_COUNT = 5,
+};
+
+/* Value stored in the prefix tries: what the longest matching prefix says. */
+enum ew_verdict {
+  EW_VERDICT_EXCLUDE = 0, /* private / special purpose: no record */
+  EW_VERDICT_INCLUDE = 1, /* public: record it */
+};
+
+/* What the classifier emits per matching packet. Flow mode (a record on the
+ * first packet of a flow only) reuses this layout with another kind. */
+enum ew_record_kind {
+  EW_RECORD_PACKET = 1,
+  EW_RECORD_FLOW_NEW = 2,
+};
+
+enum ew_mode {
+  EW_MODE_PACKET = 0,
+  EW_MODE_FLOW = 1,
+};
+
+/* Bits of ew_record.flags. */
+enum ew_record_flag {
+  EW_FLAG_PORTS = 1 << 0,    /* sport/dport are valid (TCP, UDP, SCTP, ...) */
+  EW_FLAG_ICMP = 1 << 1,     /* icmp_type/icmp_code are valid */
+  EW_FLAG_FRAGMENT = 1 << 2, /* a non-first IP fragment: no L4 header */
+  EW_FLAG_L4_SHORT = 1 << 3, /* the L4 header was cut off */
+};
+
+struct ew_lpm_v4_key {
+  __u32 prefixlen;
+  __u8 addr[4];
+};
+
+struct ew_lpm_v6_key {
+  __u32 prefixlen;
+  __u8 addr[16];
+};
+
+struct ew_record {
+  __u64 ts_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+  __u32 ifindex; /* skb->ifindex: the device the packet leaves through */
+  __u32 len;     /* skb->len: bytes on the wire including L2 */
+  __u8 kind;     /* enum ew_record_kind */
+  __u8 family;   /* 4 or 6 */
+  __u8 proto;    /* IPPROTO_* of the transport (after IPv6 extension headers) */
+  __u8 flags;    /* enum ew_record_flag */
+  __u16 sport;   /* host byte order */
+  __u16 dport;
+  __u8 icmp_type;
+  __u8 icmp_code;
+  __u16 vlan;     /* 802.1Q VID, 0 when untagged */
+  __u32 reserved; /* explicit padding: always zero */
+  __u8 src[16];   /* IPv4 uses the first four bytes */
+  __u8 dst[16];
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(struct ew_record) == 64, "ew_record layout changed");
+static_assert(sizeof(struct ew_lpm_v4_key) == 8, "ew_lpm_v4_key layout changed");
+static_assert(sizeof(struct ew_lpm_v6_key) == 20, "ew_lpm_v6_key layout changed");
+#else
+_Static_assert(sizeof(struct ew_record) == 64, "ew_record layout changed");
+#endif
+
+#endif

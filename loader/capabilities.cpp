@@ -1,0 +1,47 @@
+#include "capabilities.h"
+
+#include <cap-ng.h>
+#include <linux/capability.h>
+
+#include "error.h"
+
+namespace ew {
+namespace {
+
+bool have(int capability) {
+  return capng_have_capability(CAPNG_EFFECTIVE, static_cast<unsigned>(capability)) != 0;
+}
+
+}  // namespace
+
+std::vector<std::string> missing_watch_capabilities() {
+  capng_clear(CAPNG_SELECT_BOTH);
+  capng_get_caps_process();
+  std::vector<std::string> missing;
+  // CAP_SYS_ADMIN stands in for CAP_BPF on kernels before 5.8.
+  if (!have(CAP_BPF) && !have(CAP_SYS_ADMIN))
+    missing.push_back("CAP_BPF");
+  if (!have(CAP_NET_ADMIN))
+    missing.push_back("CAP_NET_ADMIN");
+  return missing;
+}
+
+std::vector<std::string> missing_detach_capabilities() {
+  capng_clear(CAPNG_SELECT_BOTH);
+  capng_get_caps_process();
+  std::vector<std::string> missing;
+  if (!have(CAP_NET_ADMIN))
+    missing.push_back("CAP_NET_ADMIN");
+  return missing;
+}
+
+void require_capabilities(const std::vector<std::string>& missing, const std::string& what) {
+  if (missing.empty())
+    return;
+  std::string list;
+  for (const auto& name : missing)
+    list += (list.empty() ? "" : ", ") + name;
+  throw Error(what + " (missing: " + list + "); run it as root, e.g. with sudo");
+}
+
+}  // namespace ew

@@ -1,0 +1,38 @@
+#include "detach_command.h"
+
+#include "capabilities.h"
+#include "error.h"
+#include "log.h"
+#include "netlink/socket.h"
+#include "tc/clsact_qdisc.h"
+#include "tc/egress_filter.h"
+#include "tc/interface_lock.h"
+
+namespace ew {
+
+int run_detach(const DetachOptions& options) {
+  std::vector<Interface> ifaces;
+  for (const auto& name : options.interfaces)
+    ifaces.push_back(resolve_interface(name));
+  require_capabilities(missing_detach_capabilities(), "egresswatch detach needs CAP_NET_ADMIN");
+
+  auto socket = netlink::NetlinkSocket::open_route();
+  for (const auto& iface : ifaces) {
+    std::string pid;
+    if (InterfaceLock::held_by_other(iface, &pid)) {
+      throw Error(iface.name + ": a running egresswatch (pid " + pid +
+                  ") is watching it; stop that one instead");
+    }
+  }
+  for (const auto& iface : ifaces) {
+    int removed = EgressFilter::remove_leftovers(socket, iface);
+    ClsactQdisc::remove_if_ours_and_unused(socket, iface);
+    log_info(iface.name + ": " +
+             (removed ? "removed " + std::to_string(removed) + " egresswatch filter" +
+                            (removed > 1 ? "s" : "")
+                      : std::string("no egresswatch filter to remove")));
+  }
+  return 0;
+}
+
+}  // namespace ew

@@ -1,0 +1,28 @@
+// egresswatch: which public addresses does this host talk to?
+#include <exception>
+
+#include "detach_command.h"
+#include "error.h"
+#include "log.h"
+#include "options.h"
+#include "watch_command.h"
+
+int main(int argc, char** argv) {
+  const auto command_line = ew::parse_command_line(argc, argv);
+  try {
+    switch (command_line.command) {
+      case ew::CommandLine::Command::kExit:
+        return command_line.exit_code;
+      case ew::CommandLine::Command::kDetach:
+        return ew::run_detach(command_line.detach);
+      case ew::CommandLine::Command::kWatch:
+        return ew::run_watch(command_line.watch);
+    }
+  } catch (const ew::Error& e) {
+    // Destructors have already detached whatever was attached.
+    ew::log_error(e.what());
+  } catch (const std::exception& e) {
+    ew::log_error(std::string("unexpected failure: ") + e.what());
+  }
+  return 1;
+}

@@ -1,0 +1,48 @@
+// An rtnetlink socket and the one round-trip function every request goes
+// through. Errors come back as negative errno plus the kernel's extended-ack
+// text, which often says exactly what was wrong ("Exclusivity flag on").
+#pragma once
+
+#include <libmnl/libmnl.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "netlink/message.h"
+
+namespace ew::netlink {
+
+struct Reply {
+  int error = 0;              // 0 or negative errno
+  std::string kernel_reason;  // NLMSGERR_ATTR_MSG, empty when the kernel gave none
+};
+
+class NetlinkSocket {
+ public:
+  // Opens and binds a NETLINK_ROUTE socket; throws ew::Error.
+  static NetlinkSocket open_route();
+
+  // Sends one request that asks for an ACK and waits for it.
+  Reply round_trip(NetlinkMessage& msg);
+
+  // Sends a dump request and calls on_message for every answer until done.
+  Reply dump(NetlinkMessage& msg, const std::function<void(const nlmsghdr*)>& on_message);
+
+ private:
+  struct Closer {
+    void operator()(mnl_socket* s) const { mnl_socket_close(s); }
+  };
+  explicit NetlinkSocket(mnl_socket* s);
+
+  int send(NetlinkMessage& msg);
+
+  std::unique_ptr<mnl_socket, Closer> socket_;
+  uint32_t port_id_ = 0;
+  uint32_t next_seq_ = 1;
+};
+
+// Reads the error and extended-ack text out of an NLMSG_ERROR message.
+Reply parse_error_message(const nlmsghdr* nlh);
+
+}  // namespace ew::netlink

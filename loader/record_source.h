@@ -1,0 +1,34 @@
+// Where classifier records come from: the BPF ring buffer here; the perf
+// buffer fallback for old kernels implements the same interface.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "egresswatch_abi.h"
+
+namespace ew {
+
+// Receives each record in the order the kernel wrote them.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void on_record(const ew_record& record) = 0;
+};
+
+class RecordSource {
+ public:
+  virtual ~RecordSource() = default;
+  // Readable (for epoll) when records are waiting.
+  virtual int poll_fd() const = 0;
+  // Hands every waiting record to the sink; returns how many, or -errno.
+  virtual long drain() = 0;
+  // Records that arrived malformed (wrong size): a bug or a mismatched build.
+  virtual uint64_t malformed() const = 0;
+};
+
+// Copies a record out of a buffer; false when the size does not match.
+bool decode_record(std::span<const uint8_t> bytes, ew_record& out);
+
+}  // namespace ew

@@ -1,0 +1,34 @@
+#include "ring_buffer_source.h"
+
+#include <cerrno>
+
+#include "error.h"
+
+namespace ew {
+
+RingBufferSource::RingBufferSource(int ring_map_fd, RecordSink& sink) : sink_(sink) {
+  ring_.reset(ring_buffer__new(ring_map_fd, &RingBufferSource::on_sample, this, nullptr));
+  if (!ring_)
+    throw_errno("opening the ring buffer", errno);
+}
+
+int RingBufferSource::poll_fd() const {
+  return ring_buffer__epoll_fd(ring_.get());
+}
+
+long RingBufferSource::drain() {
+  return ring_buffer__consume(ring_.get());
+}
+
+int RingBufferSource::on_sample(void* ctx, void* data, size_t size) {
+  auto* self = static_cast<RingBufferSource*>(ctx);
+  ew_record record;
+  if (!decode_record({static_cast<const uint8_t*>(data), size}, record)) {
+    self->malformed_++;
+    return 0;
+  }
+  self->sink_.on_record(record);
+  return 0;
+}
+
+}  // namespace ew

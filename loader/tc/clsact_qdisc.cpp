@@ -1,0 +1,89 @@
+#include "tc/clsact_qdisc.h"
+
+#include <cerrno>
+#include <utility>
+
+#include "error.h"
+#include "log.h"
+#include "netlink/tc_messages.h"
+#include "tc/qdisc_ownership.h"
+#include "tc/tc_query.h"
+
+namespace ew {
+namespace {
+
+std::string reason(const netlink::Reply& reply) {
+  return reply.kernel_reason.empty() ? "" : " (kernel: " + reply.kernel_reason + ")";
+}
+
+}  // namespace
+
+ClsactQdisc ClsactQdisc::ensure(netlink::NetlinkSocket& socket, const Interface& iface) {
+  auto request = netlink::make_clsact_create(iface.ifindex);
+  auto reply = socket.round_trip(request);
+  if (reply.error == 0) {
+    QdiscOwnership::record(iface);
+    return ClsactQdisc(socket, iface, true);
+  }
+  switch (-reply.error) {
+    case EEXIST: {
+      auto kind = ingress_slot_qdisc(socket, iface);
+      if (kind && *kind != "clsact") {
+        throw Error(iface.name + ": has an '" + *kind +
+                    "' qdisc where egresswatch needs clsact (which has an ingress hook too); "
+                    "move its filters to a clsact qdisc first");
+      }
+      // Present already: somebody else's, or ours from an egresswatch that was killed.
+      return ClsactQdisc(socket, iface, QdiscOwnership::recorded(iface));
+    }
+    case EPERM:
+    case EACCES:
+      throw Error(iface.name + ": adding a clsact qdisc needs CAP_NET_ADMIN");
+    case ENOENT:
+    case EOPNOTSUPP:
+      throw Error(iface.name + ": this kernel has no clsact qdisc (CONFIG_NET_SCH_INGRESS)" +
+                  reason(reply));
+    case ENODEV:
+      throw Error(iface.name + ": no such interface");
+    default:
+      throw Error(errno_message(iface.name + ": adding a clsact qdisc", reply.error) +
+                  reason(reply));
+  }
+}
+
+ClsactQdisc::ClsactQdisc(ClsactQdisc&& other) noexcept
+    : socket_(other.socket_),
+      iface_(std::move(other.iface_)),
+      created_(std::exchange(other.created_, false)) {}
+
+ClsactQdisc::~ClsactQdisc() {
+  if (!created_)
+    return;
+  try {
+    remove_if_ours_and_unused(*socket_, iface_);
+  } catch (const std::exception& e) {
+    log_warning(std::string(e.what()) + "; its clsact qdisc may be left in place");
+  }
+}
+
+void ClsactQdisc::remove_if_ours_and_unused(netlink::NetlinkSocket& socket,
+                                            const Interface& iface) {
+  if (!QdiscOwnership::recorded(iface))
+    return;
+  if (clsact_has_filters(socket, iface)) {
+    log_info(iface.name + ": leaving the clsact qdisc egresswatch added: other filters use it");
+    return;
+  }
+  auto request = netlink::make_clsact_delete(iface.ifindex);
+  auto reply = socket.round_trip(request);
+  // ENODEV / EINVAL / ENOENT: the interface or the qdisc is gone already.
+  if (reply.error < 0 && reply.error != -ENODEV && reply.error != -EINVAL &&
+      reply.error != -ENOENT) {
+    log_warning(errno_message(iface.name + ": deleting the clsact qdisc", reply.error) +
+                reason(reply));
+    return;
+  }
+  QdiscOwnership::forget(iface);
+}
+
+}  // namespace ew

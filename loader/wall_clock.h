@@ -1,0 +1,36 @@
+// Record timestamps: the classifier stamps CLOCK_MONOTONIC (bpf_ktime_get_ns);
+// people want wall-clock time. The offset is re-read before each batch so an
+// NTP step shows up in the next batch, not never.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ew {
+
+class WallClock {
+ public:
+  WallClock() { resync(); }
+  void resync();
+  int64_t to_wall_ns(uint64_t monotonic_ns) const {
+    return static_cast<int64_t>(monotonic_ns) + offset_ns_;
+  }
+  static int64_t now_ns();
+
+ private:
+  int64_t offset_ns_ = 0;
+};
+
+// RFC 3339 UTC with nanoseconds: 2026-11-21T22:33:58.123456789Z. Keeps the
+// formatted date of the last second, as records come in bursts.
+class Rfc3339Formatter {
+ public:
+  // Replaces out's contents (30 characters for years 0000-9999).
+  void format(int64_t wall_ns, std::string& out);
+
+ private:
+  int64_t cached_second_ = INT64_MIN;
+  char cached_prefix_[24] = {};  // "YYYY-MM-DDTHH:MM:SS"
+};
+
+}  // namespace ew
