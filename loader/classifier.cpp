@@ -23,25 +23,24 @@ void probe_kernel() {
   }
 }
 
-[[noreturn]] void throw_load_error(int err) {
+}  // namespace
+
+std::string describe_load_error(int err) {
   switch (-err) {
     case EPERM:
+      // Capabilities were checked up front, so this is a policy (LSM,
+      // unprivileged_bpf_disabled) or, before Linux 5.11, RLIMIT_MEMLOCK.
+      return "the kernel refused to load the BPF program: Operation not permitted (it needs "
+             "CAP_BPF and CAP_NET_ADMIN; on kernels before 5.11 also a higher RLIMIT_MEMLOCK)";
     case EACCES:
-      // EACCES is also the verifier's answer; libbpf tells us which by its log,
-      // but the common cause with our program is the missing capability.
-      throw Error("the kernel refused the BPF program: " + std::string(std::strerror(-err)) +
-                  " (it needs CAP_BPF and CAP_NET_ADMIN, and the verifier must accept it; "
-                  "run with --verbose to see the verifier's log)");
     case EINVAL:
     case E2BIG:
-      throw Error("the kernel's verifier rejected the classifier (" +
-                  std::string(std::strerror(-err)) + "); run with --verbose to see its log");
+      return "the kernel's verifier rejected the classifier (" + std::string(std::strerror(-err)) +
+             "); run with --verbose to see its log";
     default:
-      throw_errno("loading the BPF program", err);
+      return errno_message("loading the BPF program", err);
   }
 }
-
-}  // namespace
 
 void Classifier::Destroy::operator()(egress_bpf* skel) const {
   egress_bpf::destroy(skel);
@@ -62,7 +61,7 @@ Classifier Classifier::load(const ClassifierSettings& settings) {
     throw_errno("sizing the ring buffer", err);
   }
   if (int err = egress_bpf::load(skel.get()); err < 0)
-    throw_load_error(err);
+    throw Error(describe_load_error(err));
   return Classifier(std::move(skel));
 }
 

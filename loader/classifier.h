@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "prefix.h"
@@ -18,6 +19,9 @@ struct ClassifierSettings {
   RecordMode mode = RecordMode::kPacket;
   uint32_t ring_bytes = 4u << 20;  // power of two, at least a page
 };
+
+// The one line shown when loading fails with err (negative errno).
+std::string describe_load_error(int err);
 
 class Classifier {
  public:
