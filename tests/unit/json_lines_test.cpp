@@ -1,0 +1,367 @@
+#include "json_lines.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ew {
+namespace {
+
+using nlohmann::ordered_json;
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+
+constexpr int64_t kWallNs = 1'700'000'000'123'456'789;  // 2023-11-14T22:13:20.123456789Z
+constexpr const char* kTs = "2023-11-14T22:13:20.123456789Z";
+
+void set_addr(uint8_t* out, int family, const char* text) {
+  ASSERT_EQ(inet_pton(family == 4 ? AF_INET : AF_INET6, text, out), 1) << text;
+}
+
+ew_record make_record(int family, const char* src, const char* dst, uint8_t proto, uint8_t flags,
+                      uint32_t len) {
+  ew_record r;
+  std::memset(&r, 0, sizeof(r));
+  r.ts_ns = 12345;
+  r.ifindex = 2;
+  r.len = len;
+  r.kind = EW_RECORD_PACKET;
+  r.family = static_cast<uint8_t>(family);
+  r.proto = proto;
+  r.flags = flags;
+  set_addr(r.src, family, src);
+  set_addr(r.dst, family, dst);
+  return r;
+}
+
+ew_record tcp4(uint16_t sport, uint16_t dport, uint32_t len) {
+  ew_record r = make_record(4, "10.0.0.2", "192.0.2.80", IPPROTO_TCP, EW_FLAG_PORTS, len);
+  r.sport = sport;
+  r.dport = dport;
+  return r;
+}
+
+ew_record udp6(uint16_t sport, uint16_t dport, uint32_t len) {
+  ew_record r = make_record(6, "fd00::2", "2001:db8::53", IPPROTO_UDP, EW_FLAG_PORTS, len);
+  r.sport = sport;
+  r.dport = dport;
+  return r;
+}
+
+ew_record icmp4(uint8_t type, uint8_t code, uint32_t len) {
+  ew_record r = make_record(4, "10.0.0.2", "203.0.113.1", IPPROTO_ICMP, EW_FLAG_ICMP, len);
+  r.icmp_type = type;
+  r.icmp_code = code;
+  return r;
+}
+
+ew_record icmp6(uint8_t type, uint8_t code, uint32_t len) {
+  ew_record r = make_record(6, "fd00::2", "2001:db8::1", IPPROTO_ICMPV6, EW_FLAG_ICMP, len);
+  r.icmp_type = type;
+  r.icmp_code = code;
+  return r;
+}
+
+ew_record gre4(uint32_t len) {
+  return make_record(4, "10.0.0.2", "198.51.100.9", 47, 0, len);
+}
+
+std::vector<std::string> split_lines(const std::string& out) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t end = out.find('\n', start);
+    if (end == std::string::npos) {
+      ADD_FAILURE() << "output does not end with a newline: " << out.substr(start);
+      break;
+    }
+    lines.push_back(out.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::vector<std::string> keys_of(const ordered_json& object) {
+  std::vector<std::string> keys;
+  for (const auto& item : object.items())
+    keys.push_back(item.key());
+  return keys;
+}
+
+// The single line a fresh encoder writes for one record.
+std::string encode_one(const ew_record& record, const char* iface = "eth0",
+                       int64_t wall_ns = kWallNs) {
+  std::string out;
+  JsonLineEncoder encoder(out);
+  encoder.append_record(record, iface, wall_ns);
+  return out;
+}
+
+ordered_json parse_one(const std::string& out) {
+  auto lines = split_lines(out);
+  EXPECT_EQ(lines.size(), 1u) << out;
+  return lines.empty() ? ordered_json() : ordered_json::parse(lines.front());
+}
+
+TEST(JsonLineEncoder, TcpRecordExactText) {
+  EXPECT_EQ(encode_one(tcp4(51000, 443, 74)),
+            "{\"type\":\"packet\",\"ts\":\"2023-11-14T22:13:20.123456789Z\",\"iface\":\"eth0\","
+            "\"family\":\"ipv4\",\"src\":\"10.0.0.2\",\"dst\":\"192.0.2.80\",\"proto\":\"tcp\","
+            "\"sport\":51000,\"dport\":443,\"len\":74}\n");
+}
+
+TEST(JsonLineEncoder, TcpRecordKeysAndValues) {
+  ordered_json line = parse_one(encode_one(tcp4(51000, 443, 74)));
+  EXPECT_THAT(keys_of(line), ElementsAre("type", "ts", "iface", "family", "src", "dst", "proto",
+                                         "sport", "dport", "len"));
+  EXPECT_EQ(line, ordered_json::parse(R"({"type":"packet","ts":"2023-11-14T22:13:20.123456789Z",
+      "iface":"eth0","family":"ipv4","src":"10.0.0.2","dst":"192.0.2.80","proto":"tcp",
+      "sport":51000,"dport":443,"len":74})"));
+}
+
+TEST(JsonLineEncoder, UdpOverIpv6UsesCompressedAddresses) {
+  ordered_json line = parse_one(encode_one(udp6(40000, 53, 90), "veth0"));
+  EXPECT_THAT(keys_of(line), ElementsAre("type", "ts", "iface", "family", "src", "dst", "proto",
+                                         "sport", "dport", "len"));
+  EXPECT_EQ(line, ordered_json::parse(R"({"type":"packet","ts":"2023-11-14T22:13:20.123456789Z",
+      "iface":"veth0","family":"ipv6","src":"fd00::2","dst":"2001:db8::53","proto":"udp",
+      "sport":40000,"dport":53,"len":90})"));
+}
+
+TEST(JsonLineEncoder, PortsSpanTheirFullRange) {
+  ordered_json line = parse_one(encode_one(tcp4(0, 65535, 0xffffffff)));
+  EXPECT_EQ(line["sport"], 0);
+  EXPECT_EQ(line["dport"], 65535);
+  EXPECT_EQ(line["len"], 4294967295u);
+}
+
+TEST(JsonLineEncoder, IcmpRecord) {
+  ordered_json line = parse_one(encode_one(icmp4(8, 0, 98)));
+  EXPECT_THAT(keys_of(line), ElementsAre("type", "ts", "iface", "family", "src", "dst", "proto",
+                                         "icmp_type", "icmp_code", "len"));
+  EXPECT_EQ(line, ordered_json::parse(R"({"type":"packet","ts":"2023-11-14T22:13:20.123456789Z",
+      "iface":"eth0","family":"ipv4","src":"10.0.0.2","dst":"203.0.113.1","proto":"icmp",
+      "icmp_type":8,"icmp_code":0,"len":98})"));
+}
+
+TEST(JsonLineEncoder, Icmpv6Record) {
+  ordered_json line = parse_one(encode_one(icmp6(128, 0, 118)));
+  EXPECT_THAT(keys_of(line), ElementsAre("type", "ts", "iface", "family", "src", "dst", "proto",
+                                         "icmp_type", "icmp_code", "len"));
+  EXPECT_EQ(line, ordered_json::parse(R"({"type":"packet","ts":"2023-11-14T22:13:20.123456789Z",
+      "iface":"eth0","family":"ipv6","src":"fd00::2","dst":"2001:db8::1","proto":"icmpv6",
+      "icmp_type":128,"icmp_code":0,"len":118})"));
+}
+
+TEST(JsonLineEncoder, OtherProtocolsAreShownByNumber) {
+  ordered_json line = parse_one(encode_one(gre4(120)));
+  EXPECT_THAT(keys_of(line),
+              ElementsAre("type", "ts", "iface", "family", "src", "dst", "proto", "len"));
+  ASSERT_TRUE(line["proto"].is_number_unsigned()) << line.dump();
+  EXPECT_EQ(line, ordered_json::parse(R"({"type":"packet","ts":"2023-11-14T22:13:20.123456789Z",
+      "iface":"eth0","family":"ipv4","src":"10.0.0.2","dst":"198.51.100.9","proto":47,
+      "len":120})"));
+}
+
+TEST(JsonLineEncoder, FragmentHasNoL4FieldsAndIsFlagged) {
+  ew_record r = make_record(4, "10.0.0.2", "192.0.2.7", IPPROTO_UDP, EW_FLAG_FRAGMENT, 1514);
+  ordered_json line = parse_one(encode_one(r));
+  EXPECT_THAT(keys_of(line), ElementsAre("type", "ts", "iface", "family", "src", "dst", "proto",
+                                         "fragment", "len"));
+  EXPECT_EQ(line["proto"], "udp");
+  EXPECT_EQ(line["fragment"], true);
+  EXPECT_EQ(line["len"], 1514);
+}
+
+TEST(JsonLineEncoder, FragmentFlagComesAfterPorts) {
+  ew_record r = tcp4(1234, 80, 60);
+  r.flags = EW_FLAG_PORTS | EW_FLAG_FRAGMENT;
+  ordered_json line = parse_one(encode_one(r));
+  EXPECT_THAT(keys_of(line), ElementsAre("type", "ts", "iface", "family", "src", "dst", "proto",
+                                         "sport", "dport", "fragment", "len"));
+}
+
+TEST(JsonLineEncoder, ShortL4HeaderHasNoPorts) {
+  ew_record r = make_record(6, "fd00::2", "2001:db8::80", IPPROTO_TCP, EW_FLAG_L4_SHORT, 70);
+  r.sport = 1;  // not valid without EW_FLAG_PORTS
+  ordered_json line = parse_one(encode_one(r));
+  EXPECT_THAT(keys_of(line),
+              ElementsAre("type", "ts", "iface", "family", "src", "dst", "proto", "len"));
+  EXPECT_EQ(line["proto"], "tcp");
+}
+
+TEST(JsonLineEncoder, InterfaceNamesAreEscaped) {
+  ordered_json line = parse_one(encode_one(tcp4(1, 2, 3), "we\"ird\\if"));
+  EXPECT_EQ(line["iface"], "we\"ird\\if");
+}
+
+// Linux allows any byte but '/', ':', NUL and white space in an interface
+// name, so a name need not be UTF-8. The encoder's serializer is strict and
+// throws json type_error 316 out of append_record, leaving half a line in the
+// buffer; egresswatch then dies at the first record. Disabled until
+// loader/json_lines.cpp handles it (reported, not fixed here).
+TEST(JsonLineEncoder, DISABLED_NonUtf8InterfaceNameStillGivesAValidLine) {
+  std::string out;
+  JsonLineEncoder encoder(out);
+  EXPECT_NO_THROW(encoder.append_record(tcp4(1, 2, 3), "e\xffx", kWallNs));
+  EXPECT_NO_THROW(encoder.append_record(tcp4(1, 2, 3), "eth0", kWallNs));
+  const auto lines = split_lines(out);
+  ASSERT_EQ(lines.size(), 2u) << out;
+  EXPECT_NO_THROW(ordered_json::parse(lines[0])) << lines[0];
+  EXPECT_EQ(lines[1] + "\n", encode_one(tcp4(1, 2, 3)));
+}
+
+TEST(JsonLineEncoder, TimestampComesFromTheWallClockArgument) {
+  ordered_json line = parse_one(encode_one(tcp4(1, 2, 3), "eth0", 5));
+  EXPECT_EQ(line["ts"], "1970-01-01T00:00:00.000000005Z");
+}
+
+TEST(JsonLineEncoder, AppendsToExistingOutput) {
+  std::string out = "earlier\n";
+  JsonLineEncoder encoder(out);
+  encoder.append_record(tcp4(1, 2, 3), "eth0", kWallNs);
+  EXPECT_EQ(out.rfind("earlier\n", 0), 0u);
+  EXPECT_EQ(out.substr(8), encode_one(tcp4(1, 2, 3)));
+}
+
+// Shapes are reused between records: every line must be what a fresh encoder
+// writes for that record alone, whatever came before it.
+TEST(JsonLineEncoder, ReusedShapesDoNotLeakValues) {
+  ew_record tcp_short = make_record(4, "10.0.0.2", "192.0.2.1", IPPROTO_TCP, EW_FLAG_L4_SHORT, 50);
+  ew_record udp4_fragment =
+      make_record(4, "10.0.0.3", "192.0.2.2", IPPROTO_UDP, EW_FLAG_FRAGMENT, 1500);
+  ew_record gre6 = make_record(6, "fd00::1", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 47, 0, 300);
+  ew_record sctp4 = make_record(4, "10.0.0.4", "198.51.100.200", 132, EW_FLAG_PORTS, 80);
+  sctp4.sport = 5000;
+  sctp4.dport = 6000;
+  const std::vector<std::pair<ew_record, const char*>> records = {
+      {tcp4(51000, 443, 74), "eth0"},
+      {gre4(120), "eth1"},
+      {tcp4(2222, 80, 1500), "eth0"},
+      {icmp4(8, 0, 98), "veth-long-name"},
+      {udp6(40000, 53, 90), "e"},
+      {icmp6(1, 4, 1280), "eth0"},
+      {tcp_short, "eth0"},      // same shape as GRE: proto goes from 47 to "tcp"
+      {gre6, "eth0"},           // and back to a number
+      {sctp4, "eth0"},          // same shape as TCP: proto becomes a number
+      {tcp4(3, 4, 5), "eth0"},  // and back to "tcp"
+      {udp4_fragment, "eth2"},
+      {icmp4(3, 13, 70), "eth0"},
+      {gre4(64), "eth1"},
+  };
+  std::string out;
+  JsonLineEncoder encoder(out);
+  int64_t wall_ns = kWallNs;
+  std::vector<std::string> expected;
+  for (const auto& [record, iface] : records) {
+    encoder.append_record(record, iface, wall_ns);
+    expected.push_back(encode_one(record, iface, wall_ns));
+    expected.back().pop_back();  // the newline
+    wall_ns += 1'000'000'007;
+  }
+  ASSERT_EQ(out.back(), '\n');
+  EXPECT_THAT(split_lines(out), ElementsAreArray(expected));
+
+  // And spot checks against literal values, in case both encoders agree on a mistake.
+  const auto lines = split_lines(out);
+  ASSERT_EQ(lines.size(), records.size());
+  ordered_json third = ordered_json::parse(lines[2]);
+  EXPECT_EQ(third["sport"], 2222);
+  EXPECT_EQ(third["dport"], 80);
+  EXPECT_EQ(third["len"], 1500);
+  EXPECT_EQ(third["dst"], "192.0.2.80");
+  ordered_json second = ordered_json::parse(lines[1]);
+  EXPECT_EQ(second["proto"], 47);
+  EXPECT_FALSE(second.contains("sport"));
+  EXPECT_EQ(second["iface"], "eth1");
+  ordered_json seventh = ordered_json::parse(lines[6]);
+  EXPECT_EQ(seventh["proto"], "tcp");
+  ordered_json eighth = ordered_json::parse(lines[7]);
+  EXPECT_EQ(eighth["proto"], 47);
+  EXPECT_EQ(eighth["family"], "ipv6");
+  EXPECT_EQ(eighth["dst"], "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
+  EXPECT_EQ(ordered_json::parse(lines[8])["proto"], 132);
+  EXPECT_EQ(ordered_json::parse(lines[9])["proto"], "tcp");
+  ordered_json last = ordered_json::parse(lines.back());
+  EXPECT_EQ(last["dst"], "198.51.100.9");
+  EXPECT_EQ(last["len"], 64);
+}
+
+TEST(JsonLineEncoder, ProtocolNames) {
+  EXPECT_STREQ(JsonLineEncoder::protocol_name(IPPROTO_TCP), "tcp");
+  EXPECT_STREQ(JsonLineEncoder::protocol_name(IPPROTO_UDP), "udp");
+  EXPECT_STREQ(JsonLineEncoder::protocol_name(IPPROTO_ICMP), "icmp");
+  EXPECT_STREQ(JsonLineEncoder::protocol_name(IPPROTO_ICMPV6), "icmpv6");
+  EXPECT_EQ(JsonLineEncoder::protocol_name(47), nullptr);
+  EXPECT_EQ(JsonLineEncoder::protocol_name(IPPROTO_SCTP), nullptr);
+  EXPECT_EQ(JsonLineEncoder::protocol_name(0), nullptr);
+}
+
+TEST(JsonLineEncoder, StatsLine) {
+  StatsLine stats;
+  stats.wall_ns = kWallNs;
+  stats.counters.seen = 1000;
+  stats.counters.matched = 40;
+  stats.counters.lost = 2;
+  stats.counters.unparsed = 3;
+  stats.counters.non_ip = 7;
+  stats.records = 38;
+  stats.malformed = 1;
+  stats.final = false;
+  std::string out;
+  JsonLineEncoder encoder(out);
+  encoder.append_stats(stats);
+  EXPECT_EQ(out,
+            "{\"type\":\"stats\",\"ts\":\"2023-11-14T22:13:20.123456789Z\",\"seen\":1000,"
+            "\"matched\":40,\"lost\":2,\"unparsed\":3,\"non_ip\":7,\"records\":38,"
+            "\"malformed\":1,\"final\":false}\n");
+  ordered_json line = parse_one(out);
+  EXPECT_THAT(keys_of(line), ElementsAre("type", "ts", "seen", "matched", "lost", "unparsed",
+                                         "non_ip", "records", "malformed", "final"));
+}
+
+TEST(JsonLineEncoder, FinalStatsLineWithLargeCounters) {
+  StatsLine stats;
+  stats.wall_ns = 0;
+  stats.counters.seen = UINT64_MAX;
+  stats.records = UINT64_MAX - 1;
+  stats.final = true;
+  std::string out;
+  JsonLineEncoder encoder(out);
+  encoder.append_stats(stats);
+  ordered_json line = parse_one(out);
+  EXPECT_EQ(line["type"], "stats");
+  EXPECT_EQ(line["ts"], "1970-01-01T00:00:00.000000000Z");
+  EXPECT_EQ(line["seen"].get<uint64_t>(), UINT64_MAX);
+  EXPECT_EQ(line["records"].get<uint64_t>(), UINT64_MAX - 1);
+  EXPECT_EQ(line["matched"], 0);
+  EXPECT_EQ(line["final"], true);
+}
+
+TEST(JsonLineEncoder, RecordsAndStatsInterleave) {
+  std::string out;
+  JsonLineEncoder encoder(out);
+  encoder.append_record(tcp4(1, 2, 3), "eth0", kWallNs);
+  StatsLine stats;
+  stats.wall_ns = kWallNs;
+  stats.records = 1;
+  encoder.append_stats(stats);
+  encoder.append_record(icmp6(128, 0, 100), "eth0", kWallNs);
+  const auto lines = split_lines(out);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(ordered_json::parse(lines[0])["type"], "packet");
+  EXPECT_EQ(ordered_json::parse(lines[1])["type"], "stats");
+  EXPECT_EQ(ordered_json::parse(lines[1])["ts"], kTs);
+  EXPECT_EQ(ordered_json::parse(lines[2])["proto"], "icmpv6");
+}
+
+}  // namespace
+}  // namespace ew
