@@ -80,7 +80,11 @@ void set_address(ordered_json& value, int family, const uint8_t* addr) {
 }  // namespace
 
 JsonLineEncoder::JsonLineEncoder(std::string& out)
-    : out_(out), serializer_(nlohmann::detail::output_adapter<char, std::string>(out), ' ') {}
+    // Interface names may hold any byte but '/' and NUL; replacing invalid
+    // UTF-8 (with U+FFFD) keeps such a name from aborting a line halfway.
+    : out_(out),
+      serializer_(nlohmann::detail::output_adapter<char, std::string>(out), ' ',
+                  nlohmann::detail::error_handler_t::replace) {}
 
 JsonLineEncoder::~JsonLineEncoder() = default;
 

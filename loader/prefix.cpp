@@ -47,8 +47,11 @@ Prefix Prefix::parse(std::string_view text) {
   int length = max_length;
   if (slash != std::string_view::npos) {
     std::string_view digits = text.substr(slash + 1);
+    // Digits only: from_chars alone would take "-0" for a length.
+    const bool all_digits =
+        !digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), length);
-    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || length < 0 ||
+    if (!all_digits || ec != std::errc() || end != digits.data() + digits.size() ||
         length > max_length) {
       return fail("the length must be a number from 0 to " + std::to_string(max_length));
     }

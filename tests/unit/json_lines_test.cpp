@@ -208,7 +208,7 @@ TEST(JsonLineEncoder, InterfaceNamesAreEscaped) {
 // throws json type_error 316 out of append_record, leaving half a line in the
 // buffer; egresswatch then dies at the first record. Disabled until
 // loader/json_lines.cpp handles it (reported, not fixed here).
-TEST(JsonLineEncoder, DISABLED_NonUtf8InterfaceNameStillGivesAValidLine) {
+TEST(JsonLineEncoder, NonUtf8InterfaceNameStillGivesAValidLine) {
   std::string out;
   JsonLineEncoder encoder(out);
   EXPECT_NO_THROW(encoder.append_record(tcp4(1, 2, 3), "e\xffx", kWallNs));
