@@ -1,0 +1,92 @@
+#include "expectations.h"
+
+#include <gtest/gtest.h>
+#include <linux/pkt_cls.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+namespace ew::test {
+namespace {
+
+std::string address_of_record(const uint8_t (&bytes)[16], uint8_t family) {
+  Address a;
+  a.family = family == 4 ? 4 : 6;
+  std::copy(std::begin(bytes), std::end(bytes), a.bytes.begin());
+  return a.to_string();
+}
+
+// IPv4 addresses use the first four bytes; the other twelve must be zero.
+std::array<uint8_t, 16> bytes_of(const uint8_t (&bytes)[16]) {
+  std::array<uint8_t, 16> out{};
+  std::copy(std::begin(bytes), std::end(bytes), out.begin());
+  return out;
+}
+
+void check_record(const ew_record& r, const ExpectedRecord& want, const Bytes& frame,
+                  uint32_t ifindex, const RunResult& run) {
+  EXPECT_EQ(unsigned{r.kind}, unsigned{EW_RECORD_PACKET});
+  EXPECT_EQ(unsigned{r.family}, static_cast<unsigned>(want.dst.family));
+  EXPECT_EQ(unsigned{r.proto}, unsigned{want.proto});
+  EXPECT_EQ(unsigned{r.flags}, unsigned{want.flags})
+      << "EW_FLAG_ bits: PORTS=1 ICMP=2 FRAGMENT=4 L4_SHORT=8";
+  EXPECT_EQ(r.sport, want.sport);
+  EXPECT_EQ(r.dport, want.dport);
+  EXPECT_EQ(unsigned{r.icmp_type}, unsigned{want.icmp_type});
+  EXPECT_EQ(unsigned{r.icmp_code}, unsigned{want.icmp_code});
+  EXPECT_EQ(r.vlan, want.vlan);
+  EXPECT_EQ(r.reserved, 0u);
+  EXPECT_EQ(bytes_of(r.src), want.src.bytes)
+      << "record src " << address_of_record(r.src, r.family) << ", want " << want.src.to_string();
+  EXPECT_EQ(bytes_of(r.dst), want.dst.bytes)
+      << "record dst " << address_of_record(r.dst, r.family) << ", want " << want.dst.to_string();
+  EXPECT_EQ(r.len, frame.size());
+  EXPECT_EQ(r.ifindex, ifindex);
+  EXPECT_GE(r.ts_ns, run.monotonic_before_ns) << "ts_ns is not CLOCK_MONOTONIC of the run";
+  EXPECT_LE(r.ts_ns, run.monotonic_after_ns) << "ts_ns is not CLOCK_MONOTONIC of the run";
+}
+
+}  // namespace
+
+std::ostream& operator<<(std::ostream& os, Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kRecord:
+      return os << "record";
+    case Outcome::kPrivate:
+      return os << "no record (excluded destination)";
+    case Outcome::kUnparsed:
+      return os << "unparsed";
+    case Outcome::kNonIp:
+      return os << "non-IP";
+  }
+  return os << "?";
+}
+
+void check_run(const RunResult& run, const Bytes& frame, uint32_t ifindex,
+               const Expected& expected) {
+  ASSERT_EQ(run.error, 0) << "BPF_PROG_TEST_RUN failed: " << std::strerror(-run.error);
+  EXPECT_EQ(run.retval, TC_ACT_UNSPEC) << "the classifier must never act on a packet";
+  EXPECT_EQ(run.data_out, frame) << "the classifier must not modify the frame";
+  EXPECT_EQ(run.malformed_records, 0u);
+
+  const Counters& c = run.counters;
+  EXPECT_EQ(c.seen, 1u);
+  EXPECT_EQ(c.matched, expected.outcome == Outcome::kRecord ? 1u : 0u);
+  EXPECT_EQ(c.unparsed, expected.outcome == Outcome::kUnparsed ? 1u : 0u);
+  EXPECT_EQ(c.non_ip, expected.outcome == Outcome::kNonIp ? 1u : 0u);
+  EXPECT_EQ(c.lost, 0u);
+
+  if (expected.outcome != Outcome::kRecord) {
+    EXPECT_TRUE(run.records.empty())
+        << "want " << expected.outcome << ", got " << run.records.size() << " record(s), dst "
+        << (run.records.empty() ? ""
+                                : address_of_record(run.records[0].dst, run.records[0].family));
+    return;
+  }
+  ASSERT_TRUE(expected.record.has_value()) << "table error: a record outcome needs a record";
+  ASSERT_EQ(run.records.size(), 1u) << "want one record to " << expected.record->dst.to_string();
+  check_record(run.records[0], *expected.record, frame, ifindex, run);
+}
+
+}  // namespace ew::test
