@@ -18,8 +18,7 @@ const volatile __u32 ew_mode = EW_MODE_PACKET;
 
 static __always_inline void count(__u32 counter) {
   __u64* value = bpf_map_lookup_elem(&ew_counters, &counter);
-  if (value)
-    *value += 1;
+  if (value) *value += 1;
 }
 
 static __always_inline int destination_is_public(const struct packet_info* info) {
@@ -93,12 +92,10 @@ int egresswatch_egress(struct __sk_buff* skb) {
     count(EW_COUNTER_UNPARSED);
     return TC_ACT_UNSPEC;
   }
-  if (!destination_is_public(&info))
-    return TC_ACT_UNSPEC;
+  if (!destination_is_public(&info)) return TC_ACT_UNSPEC;
 
   count(EW_COUNTER_MATCHED);
-  if (ew_mode == EW_MODE_PACKET)
-    emit_record(skb, &info);
+  if (ew_mode == EW_MODE_PACKET) emit_record(skb, &info);
   return TC_ACT_UNSPEC;
 }
 

@@ -44,8 +44,7 @@ enum parse_result {
 
 static __always_inline void* cursor_take(struct cursor* c, __u32 len) {
   void* start = c->pos;
-  if (start + len > c->end)
-    return NULL;
+  if (start + len > c->end) return NULL;
   c->pos = start + len;
   return start;
 }
@@ -87,14 +86,11 @@ static __always_inline int parse_ports(struct cursor* c, struct packet_info* inf
 
 static __always_inline int parse_ipv4(struct cursor* c, struct packet_info* info) {
   struct iphdr* ip = cursor_take(c, sizeof(*ip));
-  if (!ip)
-    return PARSE_TRUNCATED;
-  if (ip->version != 4 || ip->ihl < 5)
-    return PARSE_MALFORMED;
+  if (!ip) return PARSE_TRUNCATED;
+  if (ip->version != 4 || ip->ihl < 5) return PARSE_MALFORMED;
   /* Options: the header length is at most 60 bytes, so this stays bounded. */
   __u32 options_len = (ip->ihl - 5) * 4;
-  if (options_len && !cursor_take(c, options_len))
-    return PARSE_TRUNCATED;
+  if (options_len && !cursor_take(c, options_len)) return PARSE_TRUNCATED;
 
   info->family = 4;
   info->proto = ip->protocol;
@@ -118,18 +114,15 @@ static __always_inline int skip_ipv6_extensions(struct cursor* c, struct packet_
       case IPPROTO_ROUTING:
       case IPPROTO_DSTOPTS: {
         __u8* ext = cursor_take(c, 8);
-        if (!ext)
-          return PARSE_TRUNCATED;
+        if (!ext) return PARSE_TRUNCATED;
         __u32 rest = ext[1] * 8; /* length in 8-octet units, not counting the first */
-        if (rest && !cursor_take(c, rest))
-          return PARSE_TRUNCATED;
+        if (rest && !cursor_take(c, rest)) return PARSE_TRUNCATED;
         info->proto = ext[0];
         break;
       }
       case IPPROTO_FRAGMENT: {
         __u8* ext = cursor_take(c, 8);
-        if (!ext)
-          return PARSE_TRUNCATED;
+        if (!ext) return PARSE_TRUNCATED;
         info->proto = ext[0];
         __u16 offset = ((__u16)ext[2] << 8 | ext[3]) & 0xfff8;
         if (offset) {
@@ -140,11 +133,9 @@ static __always_inline int skip_ipv6_extensions(struct cursor* c, struct packet_
       }
       case IPPROTO_AH: {
         __u8* ext = cursor_take(c, 8);
-        if (!ext)
-          return PARSE_TRUNCATED;
+        if (!ext) return PARSE_TRUNCATED;
         __u32 rest = (ext[1] + 2) * 4 - 8; /* length in 4-octet units, minus 2 */
-        if (rest && !cursor_take(c, rest))
-          return PARSE_TRUNCATED;
+        if (rest && !cursor_take(c, rest)) return PARSE_TRUNCATED;
         info->proto = ext[0];
         break;
       }
@@ -157,10 +148,8 @@ static __always_inline int skip_ipv6_extensions(struct cursor* c, struct packet_
 
 static __always_inline int parse_ipv6(struct cursor* c, struct packet_info* info) {
   struct ipv6hdr* ip6 = cursor_take(c, sizeof(*ip6));
-  if (!ip6)
-    return PARSE_TRUNCATED;
-  if (ip6->version != 6)
-    return PARSE_MALFORMED;
+  if (!ip6) return PARSE_TRUNCATED;
+  if (ip6->version != 6) return PARSE_MALFORMED;
 
   info->family = 6;
   info->proto = ip6->nexthdr;
@@ -172,15 +161,13 @@ static __always_inline int parse_ipv6(struct cursor* c, struct packet_info* info
     info->flags |= EW_FLAG_L4_SHORT;
     return PARSE_OK;
   }
-  if (info->flags & EW_FLAG_FRAGMENT)
-    return PARSE_OK;
+  if (info->flags & EW_FLAG_FRAGMENT) return PARSE_OK;
   return parse_ports(c, info);
 }
 
 static __always_inline int parse_packet(struct cursor* c, struct packet_info* info) {
   struct ethhdr* eth = cursor_take(c, sizeof(*eth));
-  if (!eth)
-    return PARSE_NOT_IP;
+  if (!eth) return PARSE_NOT_IP;
   switch (eth->h_proto) {
     case bpf_htons(ETH_P_IP):
       return parse_ipv4(c, info);

@@ -19,10 +19,8 @@ std::vector<std::string> missing_watch_capabilities() {
   capng_get_caps_process();
   std::vector<std::string> missing;
   // CAP_SYS_ADMIN stands in for CAP_BPF on kernels before 5.8.
-  if (!have(CAP_BPF) && !have(CAP_SYS_ADMIN))
-    missing.push_back("CAP_BPF");
-  if (!have(CAP_NET_ADMIN))
-    missing.push_back("CAP_NET_ADMIN");
+  if (!have(CAP_BPF) && !have(CAP_SYS_ADMIN)) missing.push_back("CAP_BPF");
+  if (!have(CAP_NET_ADMIN)) missing.push_back("CAP_NET_ADMIN");
   return missing;
 }
 
@@ -30,14 +28,12 @@ std::vector<std::string> missing_detach_capabilities() {
   capng_clear(CAPNG_SELECT_BOTH);
   capng_get_caps_process();
   std::vector<std::string> missing;
-  if (!have(CAP_NET_ADMIN))
-    missing.push_back("CAP_NET_ADMIN");
+  if (!have(CAP_NET_ADMIN)) missing.push_back("CAP_NET_ADMIN");
   return missing;
 }
 
 void require_capabilities(const std::vector<std::string>& missing, const std::string& what) {
-  if (missing.empty())
-    return;
+  if (missing.empty()) return;
   std::string list;
   for (const auto& name : missing)
     list += (list.empty() ? "" : ", ") + name;

@@ -53,15 +53,13 @@ Classifier::~Classifier() = default;
 Classifier Classifier::load(const ClassifierSettings& settings) {
   probe_kernel();
   std::unique_ptr<egress_bpf, Destroy> skel(egress_bpf::open());
-  if (!skel)
-    throw_errno("opening the embedded BPF object", errno);
+  if (!skel) throw_errno("opening the embedded BPF object", errno);
 
   skel->rodata->ew_mode = settings.mode == RecordMode::kFlow ? EW_MODE_FLOW : EW_MODE_PACKET;
   if (int err = bpf_map__set_max_entries(skel->maps.ew_records, settings.ring_bytes); err < 0) {
     throw_errno("sizing the ring buffer", err);
   }
-  if (int err = egress_bpf::load(skel.get()); err < 0)
-    throw Error(describe_load_error(err));
+  if (int err = egress_bpf::load(skel.get()); err < 0) throw Error(describe_load_error(err));
   return Classifier(std::move(skel));
 }
 
@@ -72,8 +70,7 @@ int Classifier::program_fd() const {
 uint32_t Classifier::program_id() const {
   bpf_prog_info info{};
   uint32_t len = sizeof(info);
-  if (bpf_obj_get_info_by_fd(program_fd(), &info, &len) != 0)
-    return 0;
+  if (bpf_obj_get_info_by_fd(program_fd(), &info, &len) != 0) return 0;
   return info.id;
 }
 
@@ -108,8 +105,7 @@ void Classifier::write_prefix_rules(const std::vector<PrefixRule>& rules) {
       std::memcpy(key.addr, rule.prefix.addr.data(), 16);
       err = bpf_map_update_elem(v6, &key, &verdict, BPF_ANY);
     }
-    if (err < 0)
-      throw_errno("writing prefix " + rule.prefix.to_string(), errno);
+    if (err < 0) throw_errno("writing prefix " + rule.prefix.to_string(), errno);
   }
 }
 

@@ -13,8 +13,7 @@ namespace ew {
 
 Counters read_counters(int counters_map_fd) {
   const int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0)
-    throw_errno("counting CPUs", cpus);
+  if (cpus <= 0) throw_errno("counting CPUs", cpus);
   std::vector<uint64_t> per_cpu(static_cast<size_t>(cpus));
   uint64_t totals[EW_COUNTER_COUNT] = {};
   for (uint32_t key = 0; key < EW_COUNTER_COUNT; key++) {

@@ -16,11 +16,9 @@ Interface default_route_interface(netlink::NetlinkSocket& socket) {
     auto request = netlink::make_route_dump(family);
     auto reply = socket.dump(request, [&](const nlmsghdr* nlh) {
       auto route = netlink::parse_default_route(nlh);
-      if (route && (!best || route->metric < best->metric))
-        best = route;
+      if (route && (!best || route->metric < best->metric)) best = route;
     });
-    if (reply.error < 0)
-      throw_errno("reading the routing table", reply.error);
+    if (reply.error < 0) throw_errno("reading the routing table", reply.error);
     if (best) {
       char name[IF_NAMESIZE] = {};
       if (!if_indextoname(static_cast<unsigned>(best->ifindex), name)) {

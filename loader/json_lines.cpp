@@ -39,8 +39,7 @@ struct JsonLineEncoder::Shape {
       object["icmp_type"] = 0;
       object["icmp_code"] = 0;
     }
-    if (bits & EW_FLAG_FRAGMENT)
-      object["fragment"] = true;
+    if (bits & EW_FLAG_FRAGMENT) object["fragment"] = true;
     object["len"] = 0;
     // Pointers are taken only now that no key will be added.
     ts = &object["ts"];
@@ -106,8 +105,7 @@ const char* JsonLineEncoder::protocol_name(uint8_t proto) {
 JsonLineEncoder::Shape& JsonLineEncoder::shape_for(const ew_record& record) {
   const unsigned bits = record.flags & (EW_FLAG_PORTS | EW_FLAG_ICMP | EW_FLAG_FRAGMENT);
   auto& shape = shapes_[bits];
-  if (!shape)
-    shape = std::make_unique<Shape>(bits);
+  if (!shape) shape = std::make_unique<Shape>(bits);
   return *shape;
 }
 

@@ -82,8 +82,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     app.parse(argc, argv);
     if (*detach) {
       result.command = CommandLine::Command::kDetach;
-      if (!watch.interfaces.empty())
-        throw CLI::ExtrasError({watch.interfaces.front()});
+      if (!watch.interfaces.empty()) throw CLI::ExtrasError({watch.interfaces.front()});
       return result;
     }
     if (watch.ring_bytes < 4096 || !is_power_of_two(watch.ring_bytes)) {
@@ -94,8 +93,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     watch.prefixes.default_excludes = !no_default_excludes;
     watch.prefixes.excludes = parse_prefixes(excludes, "--exclude");
     watch.prefixes.includes = parse_prefixes(includes, "--include");
-    if (!output.empty())
-      watch.output = output;
+    if (!output.empty()) watch.output = output;
     result.command = CommandLine::Command::kWatch;
   } catch (const CLI::CallForHelp& e) {
     result.command = CommandLine::Command::kExit;

@@ -16,8 +16,7 @@ OutputSink OutputSink::open(const std::optional<std::string>& path) {
     return sink;
   }
   UniqueFd fd(::open(path->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (!fd.valid())
-    throw_errno("--output " + *path, errno);
+  if (!fd.valid()) throw_errno("--output " + *path, errno);
   OutputSink sink(std::move(fd), *path);
   sink.buffer_.reserve(1 << 20);
   return sink;
@@ -32,8 +31,7 @@ bool OutputSink::flush() {
   while (done < buffer_.size()) {
     ssize_t n = ::write(fd(), buffer_.data() + done, buffer_.size() - done);
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       if (errno == EAGAIN) {
         // A non-blocking stdout handed to us: wait rather than drop lines.
         usleep(1000);

@@ -15,8 +15,7 @@ bool mask_host_bits(std::array<uint8_t, 16>& addr, int bytes, int length) {
   for (int i = 0; i < bytes; i++) {
     int keep = length - i * 8;
     uint8_t mask = keep >= 8 ? 0xff : keep <= 0 ? 0 : static_cast<uint8_t>(0xff << (8 - keep));
-    if (addr[i] & ~mask)
-      had_host_bits = true;
+    if (addr[i] & ~mask) had_host_bits = true;
     addr[i] &= mask;
   }
   return had_host_bits;
@@ -29,8 +28,7 @@ Prefix Prefix::parse(std::string_view text) {
   auto fail = [&](const std::string& why) -> Prefix {
     throw Error("'" + shown + "' is not a valid prefix: " + why);
   };
-  if (text.empty())
-    return fail("empty");
+  if (text.empty()) return fail("empty");
 
   auto slash = text.find('/');
   std::string address(text.substr(0, slash));
@@ -72,8 +70,7 @@ std::string Prefix::to_string() const {
 }
 
 bool Prefix::contains(const Prefix& other) const {
-  if (family != other.family || other.length < length)
-    return false;
+  if (family != other.family || other.length < length) return false;
   auto masked = other.addr;
   mask_host_bits(masked, family == 4 ? 4 : 16, length);
   return masked == addr;

@@ -28,8 +28,7 @@ std::vector<PrefixRule> build_prefix_rules(const PrefixOptions& options) {
     }
   }
   std::vector<PrefixRule> rules;
-  if (options.default_excludes)
-    rules = default_prefix_rules();
+  if (options.default_excludes) rules = default_prefix_rules();
   for (const auto& prefix : options.excludes)
     upsert(rules, {prefix, Verdict::kExclude});
   for (const auto& prefix : options.includes)

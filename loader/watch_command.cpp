@@ -34,15 +34,13 @@ constexpr size_t kFlushThreshold = 256 * 1024;
 
 std::vector<Interface> resolve_interfaces(const std::vector<std::string>& names,
                                           netlink::NetlinkSocket& socket) {
-  if (names.empty())
-    return {default_route_interface(socket)};
+  if (names.empty()) return {default_route_interface(socket)};
   std::vector<Interface> ifaces;
   for (const auto& name : names) {
     Interface iface = resolve_interface(name);
     bool repeated = std::any_of(ifaces.begin(), ifaces.end(),
                                 [&](const Interface& i) { return i.ifindex == iface.ifindex; });
-    if (repeated)
-      throw Error(name + ": named twice");
+    if (repeated) throw Error(name + ": named twice");
     ifaces.push_back(iface);
   }
   return ifaces;
@@ -60,8 +58,7 @@ class RecordWriter : public RecordSink {
   void on_record(const ew_record& record) override {
     encoder_.append_record(record, name_of(record.ifindex), clock_.to_wall_ns(record.ts_ns));
     records_++;
-    if (sink_.buffer().size() >= kFlushThreshold)
-      sink_.flush();
+    if (sink_.buffer().size() >= kFlushThreshold) sink_.flush();
   }
 
   void resync_clock() { clock_.resync(); }
@@ -71,8 +68,7 @@ class RecordWriter : public RecordSink {
  private:
   const std::string& name_of(uint32_t ifindex) {
     auto it = names_.find(ifindex);
-    if (it != names_.end())
-      return it->second;
+    if (it != names_.end()) return it->second;
     char name[IF_NAMESIZE] = {};
     std::string resolved = if_indextoname(ifindex, name) ? name : std::to_string(ifindex);
     return names_.emplace(ifindex, resolved).first->second;
@@ -127,10 +123,8 @@ int run_watch(const WatchOptions& options) {
   auto drain = [&] {
     writer.resync_clock();
     long n = source.drain();
-    if (n < 0 && n != -EINTR)
-      throw_errno("reading the ring buffer", static_cast<int>(n));
-    if (!sink.flush())
-      loop.stop();
+    if (n < 0 && n != -EINTR) throw_errno("reading the ring buffer", static_cast<int>(n));
+    if (!sink.flush()) loop.stop();
   };
   auto write_stats = [&](bool final) {
     StatsLine stats;
@@ -144,14 +138,12 @@ int run_watch(const WatchOptions& options) {
 
   loop.add(source.poll_fd(), EPOLLIN, [&](uint32_t) { drain(); });
   loop.add(signals.fd(), EPOLLIN, [&](uint32_t) {
-    if (signals.read_signal() != 0)
-      loop.stop();
+    if (signals.read_signal() != 0) loop.stop();
   });
   // A pipe reports EPOLLERR once its reader has gone, even while we have
   // nothing to write: `egresswatch | head -1` ends without waiting for traffic.
   loop.try_add(sink.fd(), 0, [&](uint32_t events) {
-    if (events & (EPOLLERR | EPOLLHUP))
-      loop.stop();
+    if (events & (EPOLLERR | EPOLLHUP)) loop.stop();
   });
   UniqueFd duration_timer;
   if (options.duration_seconds > 0) {
@@ -165,8 +157,7 @@ int run_watch(const WatchOptions& options) {
       read_timer(stats_timer.get());
       drain();
       write_stats(false);
-      if (!sink.flush())
-        loop.stop();
+      if (!sink.flush()) loop.stop();
     });
   }
 

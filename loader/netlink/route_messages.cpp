@@ -19,15 +19,13 @@ std::optional<DefaultRoute> parse_default_route(const nlmsghdr* nlh) {
     return std::nullopt;
   }
   const auto* rt = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));
-  if (rt->rtm_dst_len != 0 || rt->rtm_type != RTN_UNICAST)
-    return std::nullopt;
+  if (rt->rtm_dst_len != 0 || rt->rtm_type != RTN_UNICAST) return std::nullopt;
   uint32_t table = rt->rtm_table;
   DefaultRoute route;
   for_each_attr(nlh, sizeof(rtmsg), [&](const nlattr* attr) {
     switch (mnl_attr_get_type(attr)) {
       case RTA_TABLE:
-        if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-          table = mnl_attr_get_u32(attr);
+        if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) table = mnl_attr_get_u32(attr);
         break;
       case RTA_OIF:
         if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) {
@@ -35,8 +33,7 @@ std::optional<DefaultRoute> parse_default_route(const nlmsghdr* nlh) {
         }
         break;
       case RTA_PRIORITY:
-        if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-          route.metric = mnl_attr_get_u32(attr);
+        if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) route.metric = mnl_attr_get_u32(attr);
         break;
       case RTA_MULTIPATH:
         // ECMP: the first next hop's device stands for the route.
@@ -49,8 +46,7 @@ std::optional<DefaultRoute> parse_default_route(const nlmsghdr* nlh) {
         break;
     }
   });
-  if (table != RT_TABLE_MAIN || route.ifindex == 0)
-    return std::nullopt;
+  if (table != RT_TABLE_MAIN || route.ifindex == 0) return std::nullopt;
   return route;
 }
 

@@ -15,8 +15,7 @@ NetlinkSocket::NetlinkSocket(mnl_socket* s) : socket_(s), port_id_(mnl_socket_ge
 
 NetlinkSocket NetlinkSocket::open_route() {
   mnl_socket* s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-  if (!s)
-    throw_errno("opening a netlink socket", errno);
+  if (!s) throw_errno("opening a netlink socket", errno);
   if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
     int err = errno;
     mnl_socket_close(s);
@@ -33,8 +32,7 @@ int NetlinkSocket::send(NetlinkMessage& msg) {
   nlmsghdr* nlh = msg.header();
   nlh->nlmsg_seq = next_seq_++;
   nlh->nlmsg_pid = 0;
-  if (mnl_socket_sendto(socket_.get(), nlh, nlh->nlmsg_len) < 0)
-    return -errno;
+  if (mnl_socket_sendto(socket_.get(), nlh, nlh->nlmsg_len) < 0) return -errno;
   return 0;
 }
 
@@ -46,16 +44,13 @@ Reply parse_error_message(const nlmsghdr* nlh) {
   }
   const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
   reply.error = err->error;
-  if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-    return reply;
+  if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) return reply;
 
   // The TLVs follow the echoed request, which NETLINK_CAP_ACK trims to its header.
   size_t offset = sizeof(nlmsgerr);
-  if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-    offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
+  if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
   const size_t payload_len = mnl_nlmsg_get_payload_len(nlh);
-  if (offset >= payload_len)
-    return reply;
+  if (offset >= payload_len) return reply;
   const auto* tlv = static_cast<const char*>(mnl_nlmsg_get_payload(nlh)) + offset;
   for_each_payload_attr(tlv, payload_len - offset, [&](const nlattr* attr) {
     if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
@@ -72,8 +67,7 @@ Reply NetlinkSocket::round_trip(NetlinkMessage& msg) {
 
 Reply NetlinkSocket::dump(NetlinkMessage& msg,
                           const std::function<void(const nlmsghdr*)>& on_message) {
-  if (int err = send(msg); err < 0)
-    return Reply{err, {}};
+  if (int err = send(msg); err < 0) return Reply{err, {}};
   const uint32_t seq = msg.header()->nlmsg_seq;
   const bool is_dump = msg.header()->nlmsg_flags & NLM_F_DUMP;
   // Dumps come in messages of up to 32 KiB (libmnl 1.0.5 names this MNL_SOCKET_DUMP_SIZE).
@@ -82,30 +76,25 @@ Reply NetlinkSocket::dump(NetlinkMessage& msg,
   for (;;) {
     ssize_t n = mnl_socket_recvfrom(socket_.get(), buffer.data(), buffer.size());
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       return Reply{-errno, {}};
     }
     int len = static_cast<int>(n);
     for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(nlh, len);
          nlh = mnl_nlmsg_next(nlh, &len)) {
       // Answers to an earlier request we stopped waiting for are skipped.
-      if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != port_id_)
-        continue;
+      if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != port_id_) continue;
       if (nlh->nlmsg_type == NLMSG_ERROR) {
         Reply reply = parse_error_message(nlh);
         // A plain ACK (error 0) ends a request; inside a dump it cannot occur.
         return reply;
       }
-      if (nlh->nlmsg_type == NLMSG_DONE)
-        return Reply{};
-      if (nlh->nlmsg_type == NLMSG_NOOP)
-        continue;
+      if (nlh->nlmsg_type == NLMSG_DONE) return Reply{};
+      if (nlh->nlmsg_type == NLMSG_NOOP) continue;
       on_message(nlh);
       if (!is_dump && !(nlh->nlmsg_flags & NLM_F_MULTI)) {
         // A reply without ACK request: one message is the whole answer.
-        if (!(msg.header()->nlmsg_flags & NLM_F_ACK))
-          return Reply{};
+        if (!(msg.header()->nlmsg_flags & NLM_F_ACK)) return Reply{};
       }
     }
   }

@@ -10,8 +10,7 @@ namespace ew::netlink {
 namespace {
 
 std::string string_attr(const nlattr* attr) {
-  if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-    return {};
+  if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0) return {};
   return mnl_attr_get_str(attr);
 }
 
@@ -22,8 +21,7 @@ void parse_bpf_options(const nlattr* options, TcFilter& filter) {
         filter.bpf_name = string_attr(attr);
         break;
       case TCA_BPF_ID:
-        if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-          filter.bpf_prog_id = mnl_attr_get_u32(attr);
+        if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) filter.bpf_prog_id = mnl_attr_get_u32(attr);
         break;
       default:
         break;
@@ -40,8 +38,7 @@ std::optional<TcQdisc> parse_qdisc(const nlmsghdr* nlh) {
   const auto* tc = static_cast<const tcmsg*>(mnl_nlmsg_get_payload(nlh));
   TcQdisc qdisc{tc->tcm_ifindex, tc->tcm_handle, tc->tcm_parent, {}};
   for_each_attr(nlh, sizeof(tcmsg), [&](const nlattr* attr) {
-    if (mnl_attr_get_type(attr) == TCA_KIND)
-      qdisc.kind = string_attr(attr);
+    if (mnl_attr_get_type(attr) == TCA_KIND) qdisc.kind = string_attr(attr);
   });
   return qdisc;
 }
@@ -70,8 +67,7 @@ std::optional<TcFilter> parse_filter(const nlmsghdr* nlh) {
         break;
     }
   });
-  if (options && filter.kind == "bpf")
-    parse_bpf_options(options, filter);
+  if (options && filter.kind == "bpf") parse_bpf_options(options, filter);
   return filter;
 }
 

@@ -57,8 +57,7 @@ ClsactQdisc::ClsactQdisc(ClsactQdisc&& other) noexcept
       created_(std::exchange(other.created_, false)) {}
 
 ClsactQdisc::~ClsactQdisc() {
-  if (!created_)
-    return;
+  if (!created_) return;
   try {
     remove_if_ours_and_unused(*socket_, iface_);
   } catch (const std::exception& e) {
@@ -68,8 +67,7 @@ ClsactQdisc::~ClsactQdisc() {
 
 void ClsactQdisc::remove_if_ours_and_unused(netlink::NetlinkSocket& socket,
                                             const Interface& iface) {
-  if (!QdiscOwnership::recorded(iface))
-    return;
+  if (!QdiscOwnership::recorded(iface)) return;
   if (clsact_has_filters(socket, iface)) {
     log_info(iface.name + ": leaving the clsact qdisc egresswatch added: other filters use it");
     return;

@@ -32,14 +32,12 @@ EgressFilter EgressFilter::attach(netlink::NetlinkSocket& socket, const Interfac
                                   int prog_fd, uint32_t prog_id) {
   auto mode = netlink::CreateMode::kExclusive;
   for (const auto& filter : list_filters(socket, iface, netlink::kEgressParent)) {
-    if (filter.priority != kFilterPriority)
-      continue;
+    if (filter.priority != kFilterPriority) continue;
     if (filter.kind != "bpf") {
       throw Error(iface.name + ": tc egress priority " + std::to_string(kFilterPriority) +
                   " is taken by a '" + filter.kind + "' filter; egresswatch needs it");
     }
-    if (filter.handle != kFilterHandle)
-      continue;
+    if (filter.handle != kFilterHandle) continue;
     if (!is_egresswatch_filter(filter)) {
       throw Error(iface.name + ": tc egress priority " + std::to_string(kFilterPriority) +
                   " handle " + std::to_string(kFilterHandle) + " is taken by another filter ('" +
@@ -83,8 +81,7 @@ EgressFilter::EgressFilter(EgressFilter&& other) noexcept
       attached_(std::exchange(other.attached_, false)) {}
 
 EgressFilter::~EgressFilter() {
-  if (!attached_)
-    return;
+  if (!attached_) return;
   try {
     for (const auto& filter : list_filters(*socket_, iface_, netlink::kEgressParent)) {
       // Only while it still runs our program: never delete what replaced it.
@@ -105,8 +102,7 @@ EgressFilter::~EgressFilter() {
 int EgressFilter::remove_leftovers(netlink::NetlinkSocket& socket, const Interface& iface) {
   int removed = 0;
   for (const auto& filter : list_filters(socket, iface, netlink::kEgressParent)) {
-    if (!is_egresswatch_filter(filter))
-      continue;
+    if (!is_egresswatch_filter(filter)) continue;
     int err = delete_filter(socket, iface, filter);
     if (err < 0 && err != -ENOENT) {
       throw Error(errno_message(iface.name + ": deleting a leftover filter", err));

@@ -37,8 +37,7 @@ std::string read_pid(int fd) {
 InterfaceLock InterfaceLock::acquire(const Interface& iface) {
   const std::string path = lock_path(iface);
   UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid())
-    throw_errno(path, errno);
+  if (!fd.valid()) throw_errno(path, errno);
   if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
       throw Error(iface.name + ": already watched by another egresswatch (pid " +
@@ -55,12 +54,9 @@ InterfaceLock InterfaceLock::acquire(const Interface& iface) {
 
 bool InterfaceLock::held_by_other(const Interface& iface, std::string* holder_pid) {
   UniqueFd fd(open(lock_path(iface).c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid())
-    return false;
-  if (flock(fd.get(), LOCK_SH | LOCK_NB) == 0)
-    return false;
-  if (holder_pid)
-    *holder_pid = read_pid(fd.get());
+  if (!fd.valid()) return false;
+  if (flock(fd.get(), LOCK_SH | LOCK_NB) == 0) return false;
+  if (holder_pid) *holder_pid = read_pid(fd.get());
   return errno == EWOULDBLOCK;
 }
 

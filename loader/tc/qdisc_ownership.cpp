@@ -19,8 +19,7 @@ std::string state_dir() {
 
 unsigned long long netns_inode() {
   struct stat st {};
-  if (stat("/proc/self/ns/net", &st) != 0)
-    return 0;
+  if (stat("/proc/self/ns/net", &st) != 0) return 0;
   return static_cast<unsigned long long>(st.st_ino);
 }
 

@@ -12,14 +12,11 @@ std::vector<netlink::TcFilter> list_filters(netlink::NetlinkSocket& socket, cons
   std::vector<netlink::TcFilter> filters;
   auto request = netlink::make_filter_dump(iface.ifindex, parent);
   auto reply = socket.dump(request, [&](const nlmsghdr* nlh) {
-    if (auto filter = netlink::parse_filter(nlh))
-      filters.push_back(std::move(*filter));
+    if (auto filter = netlink::parse_filter(nlh)) filters.push_back(std::move(*filter));
   });
   // No clsact qdisc, or no interface any more, means no filters, not a failure.
-  if (reply.error == -EINVAL || reply.error == -ENOENT || reply.error == -ENODEV)
-    return {};
-  if (reply.error < 0)
-    throw_errno(iface.name + ": listing tc filters", reply.error);
+  if (reply.error == -EINVAL || reply.error == -ENOENT || reply.error == -ENODEV) return {};
+  if (reply.error < 0) throw_errno(iface.name + ": listing tc filters", reply.error);
   return filters;
 }
 
@@ -38,8 +35,7 @@ std::optional<std::string> ingress_slot_qdisc(netlink::NetlinkSocket& socket,
       kind = qdisc->kind;
     }
   });
-  if (reply.error < 0)
-    throw_errno(iface.name + ": listing qdiscs", reply.error);
+  if (reply.error < 0) throw_errno(iface.name + ": listing qdiscs", reply.error);
   return kind;
 }
 

@@ -44,14 +44,12 @@ ClassifierHarness::ClassifierHarness(const PrefixOptions& options,
   classifier_.write_prefix_rules(rules_);
   ring_.reset(
       ring_buffer__new(classifier_.records_fd(), &ClassifierHarness::on_sample, this, nullptr));
-  if (!ring_)
-    throw_errno("opening the ring buffer", errno);
+  if (!ring_) throw_errno("opening the ring buffer", errno);
 }
 
 int ClassifierHarness::on_sample(void* ctx, void* data, size_t size) {
   auto* self = static_cast<ClassifierHarness*>(ctx);
-  if (!self->collecting_)
-    return 0;
+  if (!self->collecting_) return 0;
   ew_record record{};
   if (decode_record({static_cast<const uint8_t*>(data), size}, record)) {
     self->collecting_->records.push_back(record);
@@ -83,8 +81,7 @@ RunResult ClassifierHarness::run(const Bytes& frame, uint32_t ifindex, int repea
 
   const Counters before = read_counters(classifier_.counters_fd());
   result.monotonic_before_ns = monotonic_ns();
-  if (bpf_prog_test_run_opts(classifier_.program_fd(), &opts) != 0)
-    result.error = -errno;
+  if (bpf_prog_test_run_opts(classifier_.program_fd(), &opts) != 0) result.error = -errno;
   result.monotonic_after_ns = monotonic_ns();
   result.retval = static_cast<int32_t>(opts.retval);
   result.data_out.resize(result.error == 0 ? opts.data_size_out : 0);
@@ -92,8 +89,7 @@ RunResult ClassifierHarness::run(const Bytes& frame, uint32_t ifindex, int repea
   collecting_ = &result;
   const int consumed = ring_buffer__consume(ring_.get());
   collecting_ = nullptr;
-  if (consumed < 0)
-    throw_errno("reading the ring buffer", consumed);
+  if (consumed < 0) throw_errno("reading the ring buffer", consumed);
   result.counters = difference(read_counters(classifier_.counters_fd()), before);
   return result;
 }

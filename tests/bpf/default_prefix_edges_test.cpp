@@ -29,8 +29,7 @@ constexpr uint16_t kDport = 443;
 // The test's own model of the classifier's lookup, kept independent of
 // ew::Prefix::contains: bit by bit over the address.
 bool covers(const Prefix& prefix, const Address& a) {
-  if (prefix.family != a.family)
-    return false;
+  if (prefix.family != a.family) return false;
   for (int bit = 0; bit < prefix.length; bit++) {
     const int byte = bit / 8;
     const int mask = 0x80 >> (bit % 8);
@@ -90,14 +89,12 @@ std::string name_part(const std::string& text) {
 }
 
 Bytes udp_frame_to(const Address& dst) {
-  if (dst.family == 4)
-    return ipv4_frame(kSrc4, dst, IPPROTO_UDP, udp(kSport, kDport));
+  if (dst.family == 4) return ipv4_frame(kSrc4, dst, IPPROTO_UDP, udp(kSport, kDport));
   return ipv6_frame(kSrc6, dst, IPPROTO_UDP, udp(kSport, kDport));
 }
 
 Expected expected_for(const std::vector<PrefixRule>& rules, const Address& dst) {
-  if (longest_match(rules, dst) == Verdict::kExclude)
-    return no_record();
+  if (longest_match(rules, dst) == Verdict::kExclude) return no_record();
   return record({.proto = IPPROTO_UDP,
                  .flags = EW_FLAG_PORTS,
                  .sport = kSport,
@@ -120,8 +117,7 @@ std::vector<FrameCase> edge_cases() {
         {"above_last", step(last, +1)},
     };
     for (const auto& [edge, address] : edges) {
-      if (!address)
-        continue;  // 0.0.0.0 has nothing below it, ff..ff nothing above
+      if (!address) continue;  // 0.0.0.0 has nothing below it, ff..ff nothing above
       const Address dst = *address;
       const Expected expected = expected_for(rules, dst);
       cases.push_back(

@@ -61,15 +61,13 @@ inline void PrintTo(const Address& a, std::ostream* os) {
 
 inline Address v4(std::string_view text) {
   Address a = Address::parse(text);
-  if (a.family != 4)
-    throw std::invalid_argument("not IPv4: " + std::string(text));
+  if (a.family != 4) throw std::invalid_argument("not IPv4: " + std::string(text));
   return a;
 }
 
 inline Address v6(std::string_view text) {
   Address a = Address::parse(text);
-  if (a.family != 6)
-    throw std::invalid_argument("not IPv6: " + std::string(text));
+  if (a.family != 6) throw std::invalid_argument("not IPv6: " + std::string(text));
   return a;
 }
 
@@ -93,8 +91,7 @@ inline uint16_t checksum(const Bytes& b, size_t from, size_t len) {
   uint32_t sum = 0;
   for (size_t i = 0; i + 1 < len; i += 2)
     sum += static_cast<uint32_t>(b[from + i] << 8 | b[from + i + 1]);
-  if (len % 2)
-    sum += static_cast<uint32_t>(b[from + len - 1] << 8);
+  if (len % 2) sum += static_cast<uint32_t>(b[from + len - 1] << 8);
   while (sum >> 16)
     sum = (sum & 0xffff) + (sum >> 16);
   return static_cast<uint16_t>(~sum & 0xffff);
@@ -168,10 +165,8 @@ inline Bytes ipv4(const Address& src, const Address& dst, uint8_t proto, const B
   frame_detail::put16(b, 2, static_cast<uint16_t>(header_len + payload.size()));
   frame_detail::put16(b, 4, 0x4242);  // identification
   uint16_t frag = static_cast<uint16_t>(f.fragment_offset & 0x1fff);
-  if (f.more_fragments)
-    frag |= 0x2000;
-  if (f.dont_fragment)
-    frag |= 0x4000;
+  if (f.more_fragments) frag |= 0x2000;
+  if (f.dont_fragment) frag |= 0x4000;
   frame_detail::put16(b, 6, frag);
   b[8] = f.ttl;
   b[9] = proto;
@@ -235,14 +230,12 @@ inline Bytes ipv6_ext(const Ipv6Ext& ext, uint8_t next) {
       b.assign((size_t{ext.length} + 1) * 8, 0);
       b[0] = next;
       b[1] = ext.length;
-      if (ext.type == IPPROTO_ROUTING)
-        break;  // routing type 0, segments left 0: receivers skip it
+      if (ext.type == IPPROTO_ROUTING) break;  // routing type 0, segments left 0: receivers skip it
       // Options: PadN (type 1, length, zeros) of at most 255 bytes each, and
       // Pad1 (a zero byte) for a single byte left over.
       for (size_t pos = 2; pos < b.size();) {
         const size_t left = b.size() - pos;
-        if (left == 1)
-          break;
+        if (left == 1) break;
         const size_t pad = std::min<size_t>(left - 2, 255);
         b[pos] = 1;
         b[pos + 1] = static_cast<uint8_t>(pad);
@@ -349,8 +342,7 @@ inline Bytes lldp() {
 // The first `len` bytes of `frame`: what a cut-off capture or a short linear
 // area shows. The IP length fields still describe the whole packet.
 inline Bytes truncated(Bytes frame, size_t len) {
-  if (len > frame.size())
-    throw std::invalid_argument("truncated: frame is shorter than the cut");
+  if (len > frame.size()) throw std::invalid_argument("truncated: frame is shorter than the cut");
   frame.resize(len);
   return frame;
 }

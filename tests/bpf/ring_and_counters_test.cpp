@@ -140,8 +140,7 @@ TEST(ClassifierRuns, RecordNamesTheOutgoingDevice) {
   ClassifierHarness harness(documentation_hosts_public());
   const Bytes frame = public_frame();
   std::vector<uint32_t> devices = {1};  // loopback always exists
-  if (test_ifindex() != 1)
-    devices.push_back(test_ifindex());
+  if (test_ifindex() != 1) devices.push_back(test_ifindex());
   for (uint32_t ifindex : devices) {
     const RunResult run = harness.run(frame, ifindex);
     ASSERT_EQ(run.error, 0);

@@ -18,8 +18,7 @@ namespace {
 
 const DefaultPrefix* find_entry(const std::string& cidr) {
   for (const auto& entry : default_prefixes()) {
-    if (cidr == entry.cidr)
-      return &entry;
+    if (cidr == entry.cidr) return &entry;
   }
   return nullptr;
 }
@@ -94,8 +93,7 @@ TEST(DefaultPrefixes, IncludesTheGloballyReachableExceptions) {
 // prefix wins, and outside every exclude an address is public anyway.
 TEST(DefaultPrefixes, EveryIncludeIsAnExceptionInsideAnExclude) {
   for (const auto& entry : default_prefixes()) {
-    if (entry.verdict != Verdict::kInclude)
-      continue;
+    if (entry.verdict != Verdict::kInclude) continue;
     SCOPED_TRACE(entry.cidr);
     const Prefix include = Prefix::parse(entry.cidr);
     // The longest strictly shorter prefix covering it decides without it.
@@ -133,8 +131,7 @@ struct ReadmeRow {
 
 std::string trim(const std::string& text) {
   const size_t begin = text.find_first_not_of(' ');
-  if (begin == std::string::npos)
-    return "";
+  if (begin == std::string::npos) return "";
   return text.substr(begin, text.find_last_not_of(' ') - begin + 1);
 }
 
@@ -143,11 +140,9 @@ std::vector<ReadmeRow> readme_table_rows(const std::string& readme) {
   std::istringstream lines(readme);
   std::string line;
   while (std::getline(lines, line)) {
-    if (line.rfind("| `", 0) != 0)
-      continue;
+    if (line.rfind("| `", 0) != 0) continue;
     const size_t end = line.find('`', 3);
-    if (end == std::string::npos || line.compare(end, 3, "` |") != 0)
-      continue;
+    if (end == std::string::npos || line.compare(end, 3, "` |") != 0) continue;
     ReadmeRow row;
     row.cidr = line.substr(3, end - 3);
     const size_t cell_begin = end + 3;

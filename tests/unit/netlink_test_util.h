@@ -71,8 +71,7 @@ inline std::vector<uint16_t> types_of(const std::vector<const nlattr*>& attrs) {
 inline const nlattr* only_attr(const std::vector<const nlattr*>& attrs, uint16_t type) {
   const nlattr* found = nullptr;
   for (const nlattr* attr : attrs) {
-    if (mnl_attr_get_type(attr) != type)
-      continue;
+    if (mnl_attr_get_type(attr) != type) continue;
     EXPECT_EQ(found, nullptr) << "attribute " << type << " appears twice";
     found = attr;
   }
@@ -81,15 +80,13 @@ inline const nlattr* only_attr(const std::vector<const nlattr*>& attrs, uint16_t
 }
 
 inline std::string string_of(const nlattr* attr) {
-  if (!attr)
-    return "<missing>";
+  if (!attr) return "<missing>";
   EXPECT_EQ(mnl_attr_validate(attr, MNL_TYPE_NUL_STRING), 0) << "not a NUL-terminated string";
   return mnl_attr_get_str(attr);
 }
 
 inline uint32_t u32_of(const nlattr* attr) {
-  if (!attr)
-    return 0xdeadbeef;
+  if (!attr) return 0xdeadbeef;
   EXPECT_EQ(mnl_attr_validate(attr, MNL_TYPE_U32), 0) << "not a u32";
   return mnl_attr_get_u32(attr);
 }
