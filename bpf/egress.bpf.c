@@ -40,6 +40,7 @@ static __always_inline int parse_skb(struct __sk_buff* skb, struct packet_info* 
   struct cursor c = {
       .pos = (void*)(long)skb->data,
       .end = (void*)(long)skb->data_end,
+      .budget = EW_UNBOUNDED,
   };
   return parse_packet(&c, info);
 }
@@ -76,7 +77,8 @@ int egresswatch_egress(struct __sk_buff* skb) {
   int result = parse_skb(skb, &info);
   /* Headers of a non-linear skb may lie outside the linear area: pull them in
    * (contents unchanged) and look again, once. */
-  if (result == PARSE_TRUNCATED && skb->len > skb->data_end - skb->data) {
+  int cut_short = result == PARSE_TRUNCATED || (info.flags & EW_FLAG_L4_SHORT);
+  if (cut_short && skb->len > skb->data_end - skb->data) {
     __u32 want = skb->len < EW_PULL_LEN ? skb->len : EW_PULL_LEN;
     if (bpf_skb_pull_data(skb, want) == 0) {
       __builtin_memset(&info, 0, sizeof(info));

@@ -44,7 +44,7 @@ enum ew_record_flag {
   EW_FLAG_PORTS = 1 << 0,    /* sport/dport are valid (TCP, UDP, SCTP, ...) */
   EW_FLAG_ICMP = 1 << 1,     /* icmp_type/icmp_code are valid */
   EW_FLAG_FRAGMENT = 1 << 2, /* a non-first IP fragment: no L4 header */
-  EW_FLAG_L4_SHORT = 1 << 3, /* the L4 header was cut off */
+  EW_FLAG_L4_SHORT = 1 << 3, /* the L4 header was cut off or not reached */
 };
 
 struct ew_lpm_v4_key {

@@ -19,8 +19,12 @@
 
 struct cursor {
   void* pos;
-  void* end;
+  void* end;    /* end of the linear data: what the verifier checks against */
+  __u32 budget; /* bytes left in the IP packet: frames may carry padding */
 };
+
+/* No IP length known yet (or the header says 0: BIG TCP, jumbograms). */
+#define EW_UNBOUNDED 0xffffffffu
 
 /* What the classifier needs from a packet; the same fields as the record. */
 struct packet_info {
@@ -44,9 +48,15 @@ enum parse_result {
 
 static __always_inline void* cursor_take(struct cursor* c, __u32 len) {
   void* start = c->pos;
-  if (start + len > c->end) return NULL;
+  if (start + len > c->end || len > c->budget) return NULL;
   c->pos = start + len;
+  if (c->budget != EW_UNBOUNDED) c->budget -= len;
   return start;
+}
+
+/* Limits what follows the current position to `len` more bytes. */
+static __always_inline void cursor_limit(struct cursor* c, __u32 len) {
+  if (len < c->budget) c->budget = len;
 }
 
 static __always_inline int parse_ports(struct cursor* c, struct packet_info* info) {
@@ -91,6 +101,13 @@ static __always_inline int parse_ipv4(struct cursor* c, struct packet_info* info
   /* Options: the header length is at most 60 bytes, so this stays bounded. */
   __u32 options_len = (ip->ihl - 5) * 4;
   if (options_len && !cursor_take(c, options_len)) return PARSE_TRUNCATED;
+  /* The transport ends where the IP packet does, not at the end of the
+   * frame: bytes after tot_len are Ethernet padding. */
+  __u32 total = bpf_ntohs(ip->tot_len);
+  if (total) {
+    if (total < ip->ihl * 4u) return PARSE_MALFORMED;
+    cursor_limit(c, total - ip->ihl * 4u);
+  }
 
   info->family = 4;
   info->proto = ip->protocol;
@@ -143,13 +160,27 @@ static __always_inline int skip_ipv6_extensions(struct cursor* c, struct packet_
         return PARSE_OK;
     }
   }
-  return PARSE_OK;
+  /* Still inside the chain after the last header we walk: the transport was
+   * not reached, which the caller reports like a cut-off header. */
+  switch (info->proto) {
+    case IPPROTO_HOPOPTS:
+    case IPPROTO_ROUTING:
+    case IPPROTO_DSTOPTS:
+    case IPPROTO_FRAGMENT:
+    case IPPROTO_AH:
+      return PARSE_TRUNCATED;
+    default:
+      return PARSE_OK;
+  }
 }
 
 static __always_inline int parse_ipv6(struct cursor* c, struct packet_info* info) {
   struct ipv6hdr* ip6 = cursor_take(c, sizeof(*ip6));
   if (!ip6) return PARSE_TRUNCATED;
   if (ip6->version != 6) return PARSE_MALFORMED;
+
+  __u32 payload = bpf_ntohs(ip6->payload_len);
+  if (payload) cursor_limit(c, payload);
 
   info->family = 6;
   info->proto = ip6->nexthdr;

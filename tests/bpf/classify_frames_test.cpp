@@ -179,6 +179,13 @@ std::vector<FrameCase> truncation_cases() {
   const size_t l4v4 = kEthernetHeaderLen + kIpv4HeaderLen;
   const size_t l4v6 = kEthernetHeaderLen + kIpv6HeaderLen;
   return {
+      {"ipv4_padded_to_minimum", "IPv4 TCP with total length 20, padded to 60 bytes: no ports",
+       [] {
+         Bytes frame = ipv4_frame(kLan4, kPub4, IPPROTO_TCP, {});
+         frame.resize(60, 0);  // Ethernet padding, as frames from the wire carry
+         return frame;
+       },
+       record({.proto = IPPROTO_TCP, .flags = kShort, .src = kLan4, .dst = kPub4})},
       {"ipv4_ethernet_header_only", "IPv4 ethertype and no IP header at all",
        [=] { return truncated(ipv4_frame(kLan4, kPub4, IPPROTO_TCP, tcp(1, 2)), l3); }, unparsed(),
        true},
@@ -507,6 +514,15 @@ std::vector<FrameCase> ipv6_extension_cases() {
                .dport = 443,
                .src = kLan6,
                .dst = kPub6})},
+      {"ipv6_nine_extensions_tcp", "nine extension headers: the walk gives up, marked short",
+       [] {
+         return ipv6_frame(
+             kLan6, kPub6,
+             {hop_by_hop(), destination_options(), routing(), routing(), destination_options(1),
+              fragment(0, true), authentication(2), destination_options(), destination_options()},
+             IPPROTO_TCP, tcp(40008, 443));
+       },
+       record({.proto = IPPROTO_DSTOPTS, .flags = kShort, .src = kLan6, .dst = kPub6})},
       {"ipv6_extensions_then_gre", "destination options, then GRE: no ports",
        [] { return ipv6_frame(kLan6, kPub6, {destination_options()}, kGre, opaque(16)); },
        record({.proto = kGre, .src = kLan6, .dst = kPub6})},

@@ -56,24 +56,6 @@ TEST(KnownGaps, DISABLED_VlanTaggedIpv6IsRecordedWithItsVid) {
                                            .vlan = 4094})});
 }
 
-// The IPv4 total length says the packet ends with the IP header, but the
-// frame goes on (Ethernet padding to the 60-byte minimum, as a bridged frame
-// received from the wire has). parse_ipv4() bounds the transport by the
-// frame, not by tot_len, so the padding is read as ports 0 -> 0 and flagged
-// valid instead of EW_FLAG_L4_SHORT.
-TEST(KnownGaps, DISABLED_PortsAreNotReadFromEthernetPadding) {
-  EW_SKIP_UNLESS_BPF_CAPABLE();
-  run_frame_case(
-      PrefixOptions{},
-      {"padded", "IPv4 TCP, total length 20, padded to 60 bytes",
-       [] {
-         Bytes frame = ipv4_frame(kSrc4, kDst4, IPPROTO_TCP, {});
-         frame.resize(60, 0);
-         return frame;
-       },
-       record({.proto = IPPROTO_TCP, .flags = EW_FLAG_L4_SHORT, .src = kSrc4, .dst = kDst4})});
-}
-
 // DESIGN.md: "public destination -> flow-map update; a ring-buffer record on
 // the first packet of a flow". With ew_mode == EW_MODE_FLOW the program only
 // counts matched and emits nothing: there is no flow map and
