@@ -1,6 +1,10 @@
 /* The tc egress classifier: records packets whose destination is public.
  * It only reads: every path returns TC_ACT_UNSPEC so the packet continues
- * unchanged to whatever filter comes after ours. */
+ * unchanged to whatever filter comes after ours.
+ *
+ * Two entry points share one body: egresswatch_egress sends records through
+ * the BPF ring buffer, egresswatch_egress_perf through a perf buffer for
+ * kernels older than 5.8. The loader loads only the one it uses. */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
@@ -10,11 +14,15 @@
 #include "parse.h"
 
 /* Set by the loader before load (read-only to the program). */
-const volatile __u32 ew_mode = EW_MODE_PACKET;
+const volatile __u32 ew_mode = EW_MODE_FLOW;
+const volatile __u32 ew_sample_every = 1; /* consider 1 in N public packets */
+const volatile __u64 ew_rate_limit = 0;   /* records per second, 0: no limit */
 
-/* Bytes of headers we want in the linear area: Ethernet, the longest IPv6
- * extension chain we walk, and the transport ports. */
+/* Bytes of headers we want in the linear area: Ethernet, two VLAN tags, the
+ * longest IPv6 extension chain we walk, and the transport ports. */
 #define EW_PULL_LEN 256
+
+#define NSEC_PER_SEC 1000000000ull
 
 static __always_inline void count(__u32 counter) {
   __u64* value = bpf_map_lookup_elem(&ew_counters, &counter);
@@ -36,45 +44,138 @@ static __always_inline int destination_is_public(const struct packet_info* info)
   return !verdict || *verdict == EW_VERDICT_INCLUDE;
 }
 
-static __always_inline int parse_skb(struct __sk_buff* skb, struct packet_info* info) {
+/* A global function: the verifier checks it once, on its own, instead of at
+ * each of its two call sites with every state of the caller; with the VLAN
+ * and extension-header walks inlined twice the program would exceed the
+ * verifier's budget. */
+__attribute__((noinline)) int ew_parse_skb(struct __sk_buff* skb, struct packet_info* info) {
+  if (!info) return PARSE_MALFORMED;
   struct cursor c = {
       .pos = (void*)(long)skb->data,
       .end = (void*)(long)skb->data_end,
       .budget = EW_UNBOUNDED,
   };
+  /* A tag the kernel took out of the frame is the outermost one. */
+  if (skb->vlan_present) add_vlan(info, (__u16)skb->vlan_tci);
   return parse_packet(&c, info);
 }
 
-static __always_inline void emit_record(struct __sk_buff* skb, const struct packet_info* info) {
-  struct ew_record* rec = bpf_ringbuf_reserve(&ew_records, sizeof(*rec), 0);
-  if (!rec) {
-    count(EW_COUNTER_LOST);
-    return;
+/* Later fragments carry no transport header: take the ports the first
+ * fragment of the same datagram left, when it came this way first. */
+static __always_inline void resolve_fragment_ports(struct packet_info* info) {
+  struct ew_fragment_key key = {
+      .id = info->frag_id,
+      .family = info->family,
+      .proto = info->proto,
+  };
+  __builtin_memcpy(key.src, info->src, 16);
+  __builtin_memcpy(key.dst, info->dst, 16);
+  if (info->flags & EW_FLAG_FRAGMENT) {
+    struct ew_fragment_ports* ports = bpf_map_lookup_elem(&ew_fragments, &key);
+    if (ports) {
+      info->sport = ports->sport;
+      info->dport = ports->dport;
+      info->flags |= EW_FLAG_PORTS;
+    }
+  } else if (info->flags & EW_FLAG_PORTS) {
+    struct ew_fragment_ports ports = {.sport = info->sport, .dport = info->dport};
+    bpf_map_update_elem(&ew_fragments, &key, &ports, BPF_ANY);
   }
-  rec->ts_ns = bpf_ktime_get_ns();
-  rec->ifindex = skb->ifindex;
-  rec->len = skb->len;
-  rec->kind = EW_RECORD_PACKET;
-  rec->family = info->family;
-  rec->proto = info->proto;
-  rec->flags = info->flags;
-  rec->sport = info->sport;
-  rec->dport = info->dport;
-  rec->icmp_type = info->icmp_type;
-  rec->icmp_code = info->icmp_code;
-  rec->vlan = 0;
-  rec->reserved = 0;
-  __builtin_memcpy(rec->src, info->src, 16);
-  __builtin_memcpy(rec->dst, info->dst, 16);
-  bpf_ringbuf_submit(rec, 0);
 }
 
-SEC("tc")
-int egresswatch_egress(struct __sk_buff* skb) {
+static __always_inline int sample_allows(void) {
+  if (ew_sample_every <= 1) return 1;
+  __u32 zero = 0;
+  __u64* ticks = bpf_map_lookup_elem(&ew_sample_ticks, &zero);
+  if (!ticks) return 1;
+  /* Per CPU, so no atomics: every Nth public packet on each CPU. */
+  return (*ticks)++ % ew_sample_every == 0;
+}
+
+static __always_inline int rate_allows(__u64 now) {
+  if (!ew_rate_limit) return 1;
+  __u32 zero = 0;
+  struct ew_rate_window* window = bpf_map_lookup_elem(&ew_rate, &zero);
+  if (!window) return 1;
+  /* One-second windows. Two CPUs may both reset at a boundary, letting a few
+   * more through; what is held back is always counted exactly. */
+  if (now - window->start_ns >= NSEC_PER_SEC) {
+    window->start_ns = now;
+    window->sent = 0;
+  }
+  return __sync_fetch_and_add(&window->sent, 1) < ew_rate_limit;
+}
+
+/* Flow mode: counts the packet in its flow; true when it starts a new one. */
+static __always_inline int flow_is_new(struct __sk_buff* skb, const struct packet_info* info,
+                                       __u64 now) {
+  struct ew_flow_key key = {
+      .ifindex = skb->ifindex,
+      .family = info->family,
+      .proto = info->proto,
+      .vlan = info->vlan,
+      .vlan_inner = info->vlan_inner,
+  };
+  if (info->flags & EW_FLAG_PORTS) {
+    key.sport = info->sport;
+    key.dport = info->dport;
+  }
+  __builtin_memcpy(key.src, info->src, 16);
+  __builtin_memcpy(key.dst, info->dst, 16);
+  /* A GSO packet stands for several on the wire. */
+  __u64 packets = skb->gso_segs > 1 ? skb->gso_segs : 1;
+
+  struct ew_flow_stats* stats = bpf_map_lookup_elem(&ew_flows, &key);
+  if (!stats) {
+    struct ew_flow_stats first = {
+        .packets = packets, .bytes = skb->len, .first_ns = now, .last_ns = now};
+    if (bpf_map_update_elem(&ew_flows, &key, &first, BPF_NOEXIST) == 0) {
+      count(EW_COUNTER_FLOWS_CREATED);
+      return 1;
+    }
+    /* Another CPU inserted it first. */
+    stats = bpf_map_lookup_elem(&ew_flows, &key);
+    if (!stats) return 0;
+  }
+  __sync_fetch_and_add(&stats->packets, packets);
+  __sync_fetch_and_add(&stats->bytes, skb->len);
+  stats->last_ns = now;
+  return 0;
+}
+
+static __always_inline void emit_record(struct __sk_buff* skb, const struct packet_info* info,
+                                        __u64 now, __u8 kind, const int use_perf) {
+  struct ew_record rec = {
+      .ts_ns = now,
+      .ifindex = skb->ifindex,
+      .len = skb->len,
+      .kind = kind,
+      .family = info->family,
+      .proto = info->proto,
+      .flags = info->flags,
+      .sport = info->sport,
+      .dport = info->dport,
+      .icmp_type = info->icmp_type,
+      .icmp_code = info->icmp_code,
+      .vlan = info->vlan,
+      .vlan_inner = info->vlan_inner,
+  };
+  __builtin_memcpy(rec.src, info->src, 16);
+  __builtin_memcpy(rec.dst, info->dst, 16);
+  long err;
+  if (use_perf) {
+    err = bpf_perf_event_output(skb, &ew_events, BPF_F_CURRENT_CPU, &rec, sizeof(rec));
+  } else {
+    err = bpf_ringbuf_output(&ew_records, &rec, sizeof(rec), 0);
+  }
+  if (err) count(EW_COUNTER_LOST);
+}
+
+static __always_inline void classify(struct __sk_buff* skb, const int use_perf) {
   struct packet_info info = {};
   count(EW_COUNTER_SEEN);
 
-  int result = parse_skb(skb, &info);
+  int result = ew_parse_skb(skb, &info);
   /* Headers of a non-linear skb may lie outside the linear area: pull them in
    * (contents unchanged) and look again, once. */
   int cut_short = result == PARSE_TRUNCATED || (info.flags & EW_FLAG_L4_SHORT);
@@ -82,22 +183,49 @@ int egresswatch_egress(struct __sk_buff* skb) {
     __u32 want = skb->len < EW_PULL_LEN ? skb->len : EW_PULL_LEN;
     if (bpf_skb_pull_data(skb, want) == 0) {
       __builtin_memset(&info, 0, sizeof(info));
-      result = parse_skb(skb, &info);
+      result = ew_parse_skb(skb, &info);
     }
   }
 
   if (result == PARSE_NOT_IP) {
     count(EW_COUNTER_NON_IP);
-    return TC_ACT_UNSPEC;
+    return;
   }
   if (result != PARSE_OK) {
     count(EW_COUNTER_UNPARSED);
-    return TC_ACT_UNSPEC;
+    return;
   }
-  if (!destination_is_public(&info)) return TC_ACT_UNSPEC;
-
+  if (!destination_is_public(&info)) return;
   count(EW_COUNTER_MATCHED);
-  if (ew_mode == EW_MODE_PACKET) emit_record(skb, &info);
+
+  if (!sample_allows()) {
+    count(EW_COUNTER_SAMPLED_OUT);
+    return;
+  }
+  if (info.fragmented) resolve_fragment_ports(&info);
+
+  __u64 now = bpf_ktime_get_ns();
+  __u8 kind = EW_RECORD_PACKET;
+  if (ew_mode == EW_MODE_FLOW) {
+    if (!flow_is_new(skb, &info, now)) return;
+    kind = EW_RECORD_FLOW_NEW;
+  }
+  if (!rate_allows(now)) {
+    count(EW_COUNTER_RATE_LIMITED);
+    return;
+  }
+  emit_record(skb, &info, now, kind, use_perf);
+}
+
+SEC("tc")
+int egresswatch_egress(struct __sk_buff* skb) {
+  classify(skb, 0);
+  return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int egresswatch_egress_perf(struct __sk_buff* skb) {
+  classify(skb, 1);
   return TC_ACT_UNSPEC;
 }
 

@@ -13,15 +13,17 @@
 
 /* Index into the per-CPU counter array. */
 enum ew_counter {
-  EW_COUNTER_SEEN = 0,     /* every packet the program ran on */
-  EW_COUNTER_MATCHED = 1,  /* destination judged public */
-  EW_COUNTER_LOST = 2,     /* record dropped because the ring buffer was full */
-  EW_COUNTER_UNPARSED = 3, /* IP frame too short or malformed to classify */
-  EW_COUNTER_NON_IP = 4,   /* ARP, LLDP, ...: not ours to judge */
-  EW_COUNTER_COUNT = 5,
+  EW_COUNTER_SEEN = 0,          /* every packet the program ran on */
+  EW_COUNTER_MATCHED = 1,       /* destination judged public */
+  EW_COUNTER_LOST = 2,          /* record dropped: the ring (or perf) buffer was full */
+  EW_COUNTER_UNPARSED = 3,      /* IP frame too short or malformed to classify */
+  EW_COUNTER_NON_IP = 4,        /* ARP, LLDP, ...: not ours to judge */
+  EW_COUNTER_FLOWS_CREATED = 5, /* flow-map inserts (flow mode) */
+  EW_COUNTER_SAMPLED_OUT = 6,   /* public packets skipped by --sample */
+  EW_COUNTER_RATE_LIMITED = 7,  /* records not sent because of --rate-limit */
+  EW_COUNTER_COUNT = 8,
 };
 
-/* Value stored in the prefix tries: what the longest matching prefix says. */
 enum ew_verdict {
   EW_VERDICT_EXCLUDE = 0, /* private / special purpose: no record */
   EW_VERDICT_INCLUDE = 1, /* public: record it */
@@ -41,10 +43,12 @@ enum ew_mode {
 
 /* Bits of ew_record.flags. */
 enum ew_record_flag {
-  EW_FLAG_PORTS = 1 << 0,    /* sport/dport are valid (TCP, UDP, SCTP, ...) */
-  EW_FLAG_ICMP = 1 << 1,     /* icmp_type/icmp_code are valid */
-  EW_FLAG_FRAGMENT = 1 << 2, /* a non-first IP fragment: no L4 header */
-  EW_FLAG_L4_SHORT = 1 << 3, /* the L4 header was cut off or not reached */
+  EW_FLAG_PORTS = 1 << 0,      /* sport/dport are valid (TCP, UDP, SCTP, ...) */
+  EW_FLAG_ICMP = 1 << 1,       /* icmp_type/icmp_code are valid */
+  EW_FLAG_FRAGMENT = 1 << 2,   /* a non-first IP fragment (ports only if the first was seen) */
+  EW_FLAG_L4_SHORT = 1 << 3,   /* the L4 header was cut off or not reached */
+  EW_FLAG_VLAN = 1 << 4,       /* vlan is valid (tag in the frame or taken out by the kernel) */
+  EW_FLAG_VLAN_INNER = 1 << 5, /* vlan_inner is valid: 802.1ad QinQ */
 };
 
 struct ew_lpm_v4_key {
@@ -69,18 +73,67 @@ struct ew_record {
   __u16 dport;
   __u8 icmp_type;
   __u8 icmp_code;
-  __u16 vlan;     /* 802.1Q VID, 0 when untagged */
-  __u32 reserved; /* explicit padding: always zero */
-  __u8 src[16];   /* IPv4 uses the first four bytes */
+  __u16 vlan;       /* outer 802.1Q/802.1ad VID */
+  __u16 vlan_inner; /* inner VID of a QinQ frame */
+  __u16 reserved;   /* explicit padding: always zero */
+  __u8 src[16];     /* IPv4 uses the first four bytes */
   __u8 dst[16];
+};
+
+/* A flow: one direction of a conversation, as seen on one interface. */
+struct ew_flow_key {
+  __u32 ifindex;
+  __u8 family;
+  __u8 proto;
+  __u16 vlan;
+  __u16 vlan_inner;
+  __u16 sport; /* 0 when the protocol has no ports (ICMP flows share one key) */
+  __u16 dport;
+  __u16 reserved; /* always zero: keys are compared as bytes */
+  __u8 src[16];
+  __u8 dst[16];
+};
+
+struct ew_flow_stats {
+  __u64 packets;
+  __u64 bytes;
+  __u64 first_ns; /* CLOCK_MONOTONIC */
+  __u64 last_ns;
+};
+
+/* Remembers the ports of a fragmented datagram's first fragment so that the
+ * later ones count with the same flow. */
+struct ew_fragment_key {
+  __u32 id; /* IPv4 identification or IPv6 fragment identification */
+  __u8 family;
+  __u8 proto;
+  __u16 reserved;
+  __u8 src[16];
+  __u8 dst[16];
+};
+
+struct ew_fragment_ports {
+  __u16 sport;
+  __u16 dport;
+};
+
+/* The --rate-limit window, shared by all CPUs. */
+struct ew_rate_window {
+  __u64 start_ns;
+  __u64 sent;
 };
 
 #ifdef __cplusplus
 static_assert(sizeof(struct ew_record) == 64, "ew_record layout changed");
+static_assert(sizeof(struct ew_flow_key) == 48, "ew_flow_key layout changed");
+static_assert(sizeof(struct ew_flow_stats) == 32, "ew_flow_stats layout changed");
+static_assert(sizeof(struct ew_fragment_key) == 40, "ew_fragment_key layout changed");
 static_assert(sizeof(struct ew_lpm_v4_key) == 8, "ew_lpm_v4_key layout changed");
 static_assert(sizeof(struct ew_lpm_v6_key) == 20, "ew_lpm_v6_key layout changed");
 #else
 _Static_assert(sizeof(struct ew_record) == 64, "ew_record layout changed");
+_Static_assert(sizeof(struct ew_flow_key) == 48, "ew_flow_key layout changed");
+_Static_assert(sizeof(struct ew_fragment_key) == 40, "ew_fragment_key layout changed");
 #endif
 
 #endif

@@ -37,6 +37,52 @@ struct {
   __type(value, __u64);
 } ew_counters SEC(".maps");
 
+/* ew_flow_key -> ew_flow_stats (flow mode). The program inserts and updates;
+ * the loader reads it every --flow-interval and deletes flows after
+ * --idle-timeout. LRU, so a full table evicts the least recently used flow
+ * instead of refusing new ones; the loader notices and counts evictions. The
+ * loader sets the size before load (--flow-table-size). */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 65536);
+  __type(key, struct ew_flow_key);
+  __type(value, struct ew_flow_stats);
+} ew_flows SEC(".maps");
+
+/* ew_fragment_key -> ew_fragment_ports: written by the program on a first
+ * fragment, read on the later ones of the same datagram. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 4096);
+  __type(key, struct ew_fragment_key);
+  __type(value, struct ew_fragment_ports);
+} ew_fragments SEC(".maps");
+
+/* 0 -> ew_rate_window: the --rate-limit window, written by the program. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct ew_rate_window);
+} ew_rate SEC(".maps");
+
+/* 0 -> __u64 per CPU: packets seen by --sample, written by the program. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u64);
+} ew_sample_ticks SEC(".maps");
+
+/* struct ew_record stream for kernels without a ring buffer (before 5.8):
+ * written by egresswatch_egress_perf, read by the loader. Only one of this
+ * and ew_records is created, for the transport in use. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+  __uint(key_size, sizeof(__u32));
+  __uint(value_size, sizeof(__u32));
+} ew_events SEC(".maps");
+
 /* struct ew_record stream, written by the program, read by the loader. The
  * loader sets the size (a power of two, in bytes) before load. */
 struct {

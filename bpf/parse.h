@@ -35,8 +35,20 @@ struct packet_info {
   __u8 icmp_code;
   __u16 sport;
   __u16 dport;
+  __u16 vlan;
+  __u16 vlan_inner;
+  __u8 fragmented; /* part of a fragmented datagram (first fragment included) */
+  __u32 frag_id;
   __u8 src[16];
   __u8 dst[16];
+};
+
+/* 802.1Q / 802.1ad tags walked in the frame (two: QinQ). */
+#define EW_MAX_VLAN_TAGS 2
+
+struct vlan_tag {
+  __be16 tci;
+  __be16 encapsulated_proto;
 };
 
 enum parse_result {
@@ -113,6 +125,11 @@ static __always_inline int parse_ipv4(struct cursor* c, struct packet_info* info
   info->proto = ip->protocol;
   __builtin_memcpy(info->src, &ip->saddr, 4);
   __builtin_memcpy(info->dst, &ip->daddr, 4);
+  /* More fragments (MF) or an offset: part of a fragmented datagram. */
+  if (ip->frag_off & bpf_htons(0x3fff)) {
+    info->fragmented = 1;
+    info->frag_id = bpf_ntohs(ip->id);
+  }
   /* Only the first fragment carries the transport header. */
   if (ip->frag_off & bpf_htons(0x1fff)) {
     info->flags |= EW_FLAG_FRAGMENT;
@@ -142,6 +159,11 @@ static __always_inline int skip_ipv6_extensions(struct cursor* c, struct packet_
         if (!ext) return PARSE_TRUNCATED;
         info->proto = ext[0];
         __u16 offset = ((__u16)ext[2] << 8 | ext[3]) & 0xfff8;
+        /* An "atomic" fragment (offset 0, M clear) is a whole datagram. */
+        if (offset || (ext[3] & 1)) {
+          info->fragmented = 1;
+          info->frag_id = (__u32)ext[4] << 24 | (__u32)ext[5] << 16 | (__u32)ext[6] << 8 | ext[7];
+        }
         if (offset) {
           info->flags |= EW_FLAG_FRAGMENT;
           return PARSE_OK;
@@ -196,10 +218,33 @@ static __always_inline int parse_ipv6(struct cursor* c, struct packet_info* info
   return parse_ports(c, info);
 }
 
+/* Records a VLAN ID: the first one seen is the outer tag, the next the inner. */
+static __always_inline void add_vlan(struct packet_info* info, __u16 tci) {
+  __u16 vid = tci & 0x0fff;
+  if (!(info->flags & EW_FLAG_VLAN)) {
+    info->vlan = vid;
+    info->flags |= EW_FLAG_VLAN;
+  } else if (!(info->flags & EW_FLAG_VLAN_INNER)) {
+    info->vlan_inner = vid;
+    info->flags |= EW_FLAG_VLAN_INNER;
+  }
+}
+
+/* info may already hold the tag the kernel took out of the frame (the outer
+ * one); tags still in the frame come after it. */
 static __always_inline int parse_packet(struct cursor* c, struct packet_info* info) {
   struct ethhdr* eth = cursor_take(c, sizeof(*eth));
   if (!eth) return PARSE_NOT_IP;
-  switch (eth->h_proto) {
+  __be16 proto = eth->h_proto;
+#pragma unroll
+  for (int i = 0; i < EW_MAX_VLAN_TAGS; i++) {
+    if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD)) break;
+    struct vlan_tag* tag = cursor_take(c, sizeof(*tag));
+    if (!tag) return PARSE_NOT_IP;
+    add_vlan(info, bpf_ntohs(tag->tci));
+    proto = tag->encapsulated_proto;
+  }
+  switch (proto) {
     case bpf_htons(ETH_P_IP):
       return parse_ipv4(c, info);
     case bpf_htons(ETH_P_IPV6):

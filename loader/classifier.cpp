@@ -14,12 +14,68 @@
 namespace ew {
 namespace {
 
-void probe_kernel() {
+bool kernel_has_ring_buffer() {
+  return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) > 0;
+}
+
+// Checks the kernel can run us at all and settles kAuto.
+Transport probe_kernel(Transport wanted) {
   if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SCHED_CLS, nullptr) <= 0) {
     throw Error("this kernel cannot load BPF tc programs (CONFIG_BPF_SYSCALL, CONFIG_NET_CLS_BPF)");
   }
-  if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) <= 0) {
-    throw Error("this kernel has no BPF ring buffer (it needs Linux 5.8 or later)");
+  switch (wanted) {
+    case Transport::kRingBuffer:
+      if (!kernel_has_ring_buffer()) {
+        throw Error(
+            "this kernel has no BPF ring buffer (it needs Linux 5.8 or later); "
+            "use --transport perf or auto");
+      }
+      return wanted;
+    case Transport::kPerfBuffer:
+      return wanted;
+    case Transport::kAuto:
+      break;
+  }
+  return kernel_has_ring_buffer() ? Transport::kRingBuffer : Transport::kPerfBuffer;
+}
+
+void write_rule(int v4, int v6, const PrefixRule& rule) {
+  const uint32_t verdict = static_cast<uint32_t>(rule.verdict);
+  int err;
+  if (rule.prefix.family == 4) {
+    ew_lpm_v4_key key{rule.prefix.length, {}};
+    std::memcpy(key.addr, rule.prefix.addr.data(), 4);
+    err = bpf_map_update_elem(v4, &key, &verdict, BPF_ANY);
+  } else {
+    ew_lpm_v6_key key{rule.prefix.length, {}};
+    std::memcpy(key.addr, rule.prefix.addr.data(), 16);
+    err = bpf_map_update_elem(v6, &key, &verdict, BPF_ANY);
+  }
+  if (err < 0) throw_errno("writing prefix " + rule.prefix.to_string(), errno);
+}
+
+void delete_rule(int v4, int v6, const PrefixRule& rule) {
+  int err;
+  if (rule.prefix.family == 4) {
+    ew_lpm_v4_key key{rule.prefix.length, {}};
+    std::memcpy(key.addr, rule.prefix.addr.data(), 4);
+    err = bpf_map_delete_elem(v4, &key);
+  } else {
+    ew_lpm_v6_key key{rule.prefix.length, {}};
+    std::memcpy(key.addr, rule.prefix.addr.data(), 16);
+    err = bpf_map_delete_elem(v6, &key);
+  }
+  if (err < 0 && errno != ENOENT) throw_errno("removing prefix " + rule.prefix.to_string(), errno);
+}
+
+void check_table_size(const std::vector<PrefixRule>& rules) {
+  for (int family : {4, 6}) {
+    auto n = std::count_if(rules.begin(), rules.end(),
+                           [&](const PrefixRule& r) { return r.prefix.family == family; });
+    if (n > EW_MAX_PREFIXES) {
+      throw Error("too many IPv" + std::to_string(family) + " prefixes: " + std::to_string(n) +
+                  " (at most " + std::to_string(EW_MAX_PREFIXES) + ")");
+    }
   }
 }
 
@@ -51,16 +107,33 @@ Classifier& Classifier::operator=(Classifier&&) noexcept = default;
 Classifier::~Classifier() = default;
 
 Classifier Classifier::load(const ClassifierSettings& settings) {
-  probe_kernel();
+  const Transport transport = probe_kernel(settings.transport);
   std::unique_ptr<egress_bpf, Destroy> skel(egress_bpf::open());
   if (!skel) throw_errno("opening the embedded BPF object", errno);
 
   skel->rodata->ew_mode = settings.mode == RecordMode::kFlow ? EW_MODE_FLOW : EW_MODE_PACKET;
-  if (int err = bpf_map__set_max_entries(skel->maps.ew_records, settings.ring_bytes); err < 0) {
-    throw_errno("sizing the ring buffer", err);
+  skel->rodata->ew_sample_every = settings.sample_every ? settings.sample_every : 1;
+  skel->rodata->ew_rate_limit = settings.rate_limit;
+
+  // Only the entry point and the map of the transport in use are loaded: a
+  // kernel without ring buffers cannot even create the ring buffer map.
+  const bool perf = transport == Transport::kPerfBuffer;
+  bpf_program__set_autoload(skel->progs.egresswatch_egress, !perf);
+  bpf_program__set_autoload(skel->progs.egresswatch_egress_perf, perf);
+  bpf_map__set_autocreate(skel->maps.ew_records, !perf);
+  bpf_map__set_autocreate(skel->maps.ew_events, perf);
+  if (!perf) {
+    if (int err = bpf_map__set_max_entries(skel->maps.ew_records, settings.ring_bytes); err < 0) {
+      throw_errno("sizing the ring buffer", err);
+    }
+  }
+  // Packet mode never touches the flow table; keep it (preallocated) tiny.
+  const uint32_t flows = settings.mode == RecordMode::kFlow ? settings.flow_table_size : 1;
+  if (int err = bpf_map__set_max_entries(skel->maps.ew_flows, flows); err < 0) {
+    throw_errno("sizing the flow table", err);
   }
   if (int err = egress_bpf::load(skel.get()); err < 0) throw Error(describe_load_error(err));
-  return Classifier(std::move(skel));
+  return Classifier(std::move(skel), transport);
 }
 
 int Classifier::program_fd() const {
@@ -83,29 +156,20 @@ int Classifier::counters_fd() const {
 }
 
 void Classifier::write_prefix_rules(const std::vector<PrefixRule>& rules) {
-  for (int family : {4, 6}) {
-    auto n = std::count_if(rules.begin(), rules.end(),
-                           [&](const PrefixRule& r) { return r.prefix.family == family; });
-    if (n > EW_MAX_PREFIXES) {
-      throw Error("too many IPv" + std::to_string(family) + " prefixes: " + std::to_string(n) +
-                  " (at most " + std::to_string(EW_MAX_PREFIXES) + ")");
-    }
-  }
+  replace_prefix_rules({}, rules);
+}
+
+void Classifier::replace_prefix_rules(const std::vector<PrefixRule>& old_rules,
+                                      const std::vector<PrefixRule>& new_rules) {
+  check_table_size(new_rules);
   const int v4 = bpf_map__fd(skel_->maps.ew_prefixes_v4);
   const int v6 = bpf_map__fd(skel_->maps.ew_prefixes_v6);
-  for (const auto& rule : rules) {
-    const uint32_t verdict = static_cast<uint32_t>(rule.verdict);
-    int err;
-    if (rule.prefix.family == 4) {
-      ew_lpm_v4_key key{rule.prefix.length, {}};
-      std::memcpy(key.addr, rule.prefix.addr.data(), 4);
-      err = bpf_map_update_elem(v4, &key, &verdict, BPF_ANY);
-    } else {
-      ew_lpm_v6_key key{rule.prefix.length, {}};
-      std::memcpy(key.addr, rule.prefix.addr.data(), 16);
-      err = bpf_map_update_elem(v6, &key, &verdict, BPF_ANY);
-    }
-    if (err < 0) throw_errno("writing prefix " + rule.prefix.to_string(), errno);
+  for (const auto& rule : new_rules)
+    write_rule(v4, v6, rule);
+  for (const auto& old : old_rules) {
+    bool kept = std::any_of(new_rules.begin(), new_rules.end(),
+                            [&](const PrefixRule& r) { return r.prefix == old.prefix; });
+    if (!kept) delete_rule(v4, v6, old);
   }
 }
 

@@ -29,6 +29,9 @@ Counters read_counters(int counters_map_fd) {
   c.lost = totals[EW_COUNTER_LOST];
   c.unparsed = totals[EW_COUNTER_UNPARSED];
   c.non_ip = totals[EW_COUNTER_NON_IP];
+  c.flows_created = totals[EW_COUNTER_FLOWS_CREATED];
+  c.sampled_out = totals[EW_COUNTER_SAMPLED_OUT];
+  c.rate_limited = totals[EW_COUNTER_RATE_LIMITED];
   return c;
 }
 

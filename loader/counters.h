@@ -11,6 +11,9 @@ struct Counters {
   uint64_t lost = 0;
   uint64_t unparsed = 0;
   uint64_t non_ip = 0;
+  uint64_t flows_created = 0;
+  uint64_t sampled_out = 0;
+  uint64_t rate_limited = 0;
 };
 
 // Throws ew::Error when the map cannot be read.
