@@ -137,7 +137,8 @@ Classifier Classifier::load(const ClassifierSettings& settings) {
 }
 
 int Classifier::program_fd() const {
-  return bpf_program__fd(skel_->progs.egresswatch_egress);
+  return bpf_program__fd(transport_ == Transport::kPerfBuffer ? skel_->progs.egresswatch_egress_perf
+                                                              : skel_->progs.egresswatch_egress);
 }
 
 uint32_t Classifier::program_id() const {
@@ -148,7 +149,12 @@ uint32_t Classifier::program_id() const {
 }
 
 int Classifier::records_fd() const {
-  return bpf_map__fd(skel_->maps.ew_records);
+  return bpf_map__fd(transport_ == Transport::kPerfBuffer ? skel_->maps.ew_events
+                                                          : skel_->maps.ew_records);
+}
+
+int Classifier::flows_fd() const {
+  return bpf_map__fd(skel_->maps.ew_flows);
 }
 
 int Classifier::counters_fd() const {

@@ -22,4 +22,9 @@ Interface resolve_interface(const std::string& name) {
   return Interface{name, static_cast<int>(index)};
 }
 
+bool interface_exists(int ifindex) {
+  char name[IF_NAMESIZE];
+  return if_indextoname(static_cast<unsigned>(ifindex), name) != nullptr;
+}
+
 }  // namespace ew

@@ -13,4 +13,7 @@ struct Interface {
 // Throws ew::Error("eth9: no such interface") and the like.
 Interface resolve_interface(const std::string& name);
 
+// Whether an interface with this index exists in our network namespace.
+bool interface_exists(int ifindex);
+
 }  // namespace ew

@@ -8,7 +8,7 @@
 #include "watch_command.h"
 
 int main(int argc, char** argv) {
-  const auto command_line = ew::parse_command_line(argc, argv);
+  const auto command_line = ew::parse_command_line_and_report(argc, argv);
   try {
     switch (command_line.command) {
       case ew::CommandLine::Command::kExit:
@@ -16,7 +16,12 @@ int main(int argc, char** argv) {
       case ew::CommandLine::Command::kDetach:
         return ew::run_detach(command_line.detach);
       case ew::CommandLine::Command::kWatch:
-        return ew::run_watch(command_line.watch);
+        // SIGHUP: the same command line and --config file, read again.
+        return ew::run_watch(command_line.watch, [argc, argv] {
+          auto again = ew::parse_command_line(argc, argv);
+          if (again.command != ew::CommandLine::Command::kWatch) throw ew::Error(again.error);
+          return again.watch.prefixes;
+        });
     }
   } catch (const ew::Error& e) {
     // Destructors have already detached whatever was attached.

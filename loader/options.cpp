@@ -4,7 +4,9 @@
 
 #include <cstdio>
 #include <map>
+#include <memory>
 
+#include "config_file.h"
 #include "error.h"
 #include "version.h"
 
@@ -13,8 +15,8 @@ namespace {
 
 constexpr const char* kDescription =
     "Watch which public addresses this host talks to: a tc egress BPF classifier on each "
-    "IFACE (default: the interface of the default route) writes one JSON line per packet to "
-    "a public destination.";
+    "IFACE (default: the interface of the default route) reports traffic to public "
+    "destinations as JSON lines (flows by default, or every packet).";
 
 std::vector<Prefix> parse_prefixes(const std::vector<std::string>& texts, const char* option) {
   std::vector<Prefix> prefixes;
@@ -32,6 +34,14 @@ bool is_power_of_two(uint64_t v) {
   return v && !(v & (v - 1));
 }
 
+// CLI11 reports an unknown config key in words meant for INI files.
+std::string config_error_text(const CLI::ParseError& e) {
+  const std::string what = e.what();
+  const std::string ini = "INI was not able to parse ";
+  if (what.rfind(ini, 0) == 0) return "--config: unknown option '" + what.substr(ini.size()) + "'";
+  return what;
+}
+
 }  // namespace
 
 CommandLine parse_command_line(int argc, const char* const* argv) {
@@ -39,16 +49,27 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   WatchOptions& watch = result.watch;
   std::vector<std::string> excludes;
   std::vector<std::string> includes;
-  std::string mode = "packet";
   std::string output;
   bool no_default_excludes = false;
 
+  const std::map<std::string, RecordMode> modes{{"flow", RecordMode::kFlow},
+                                                {"packet", RecordMode::kPacket}};
+  const std::map<std::string, Transport> transports{{"auto", Transport::kAuto},
+                                                    {"ringbuf", Transport::kRingBuffer},
+                                                    {"perf", Transport::kPerfBuffer}};
+  const std::map<std::string, OutputFormat> formats{
+      {"auto", OutputFormat::kAuto}, {"json", OutputFormat::kJson}, {"text", OutputFormat::kText}};
+
   CLI::App app(kDescription, "egresswatch");
   app.set_version_flag("--version", std::string("egresswatch ") + kVersion);
-  app.add_option("IFACE", watch.interfaces, "Interfaces to watch (default: the default route's)");
-  app.add_option("--mode", mode, "packet: one record per packet to a public destination")
-      ->check(CLI::IsMember({"packet"}))
-      ->default_str("packet");
+  app.add_option("interfaces", watch.interfaces,
+                 "Interfaces to watch (default: the default route's)")
+      ->type_name("IFACE");
+  app.add_option("--mode", watch.mode,
+                 "flow: a record when a flow starts, updates, and an end (default); "
+                 "packet: one record per packet")
+      ->transform(CLI::CheckedTransformer(modes))
+      ->default_str("flow");
   app.add_option("--exclude", excludes, "Treat addresses in CIDR as private (repeatable)")
       ->type_name("CIDR")
       ->allow_extra_args(false);
@@ -59,8 +80,13 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       ->allow_extra_args(false);
   app.add_flag("--no-default-excludes", no_default_excludes,
                "Start from an empty prefix table instead of the special-purpose ranges");
-  app.add_option("-o,--output", output, "Append JSON lines to FILE instead of stdout")
+  app.add_option("-o,--output", output, "Append records to FILE instead of stdout")
       ->type_name("FILE");
+  app.add_option("--format", watch.format,
+                 "json (JSON Lines), text (aligned columns), or auto: text on a terminal, "
+                 "else json")
+      ->transform(CLI::CheckedTransformer(formats))
+      ->default_str("auto");
   app.add_option("--duration", watch.duration_seconds, "Stop cleanly after SECONDS")
       ->type_name("SECONDS")
       ->check(CLI::PositiveNumber);
@@ -68,10 +94,46 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                  "Write a stats line every SECONDS (one is always written at exit)")
       ->type_name("SECONDS")
       ->check(CLI::PositiveNumber);
+  app.add_option("--flow-interval", watch.flow_interval_seconds,
+                 "Flow mode: write update records this often for flows that moved")
+      ->type_name("SECONDS")
+      ->check(CLI::PositiveNumber)
+      ->default_str("10");
+  app.add_option("--idle-timeout", watch.idle_timeout_seconds,
+                 "Flow mode: end a flow after this long without packets")
+      ->type_name("SECONDS")
+      ->check(CLI::PositiveNumber)
+      ->default_str("60");
+  app.add_option("--flow-table-size", watch.flow_table_size,
+                 "Flow mode: flows the kernel table holds; the least recently used is evicted "
+                 "(and counted) when it is full")
+      ->type_name("N")
+      ->check(CLI::Range(16u, 1u << 24))
+      ->default_str("65536");
+  app.add_option("--sample", watch.sample_every,
+                 "Consider only 1 in N packets to public destinations (in the kernel)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1u << 30));
+  app.add_option("--rate-limit", watch.rate_limit,
+                 "Send at most this many records a second from the kernel; the rest are "
+                 "counted in loss lines")
+      ->type_name("PER_SECOND")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  app.add_option("--transport", watch.transport,
+                 "ringbuf (Linux 5.8+), perf (older kernels), or auto: ringbuf when the kernel "
+                 "has it")
+      ->transform(CLI::CheckedTransformer(transports))
+      ->default_str("auto");
   app.add_option("--ring-size", watch.ring_bytes,
                  "Ring buffer size in bytes: a power of two from 4096 (default 4194304)")
       ->type_name("BYTES");
   app.add_flag("-v,--verbose", watch.verbose, "Show libbpf's messages and the verifier's log");
+  app.set_config("--config", "",
+                 "Read options from a JSON object in FILE, keyed by long option name "
+                 "(\"interfaces\" for IFACE); command-line options win")
+      ->type_name("FILE");
+  app.config_formatter(std::make_shared<JsonConfig>());
+  app.allow_config_extras(CLI::config_extras_mode::error);
 
   CLI::App* detach = app.add_subcommand(
       "detach", "Remove the filters a killed egresswatch left on IFACE, and its clsact qdisc");
@@ -89,22 +151,36 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       throw CLI::ValidationError("--ring-size: " + std::to_string(watch.ring_bytes) +
                                  " is not a power of two of at least 4096");
     }
-    watch.mode = RecordMode::kPacket;
     watch.prefixes.default_excludes = !no_default_excludes;
     watch.prefixes.excludes = parse_prefixes(excludes, "--exclude");
     watch.prefixes.includes = parse_prefixes(includes, "--include");
     if (!output.empty()) watch.output = output;
+    if (auto* config = app.get_config_ptr(); config && config->count() > 0) {
+      watch.config_file = config->as<std::string>();
+    }
     result.command = CommandLine::Command::kWatch;
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::CallForHelp&) {
     result.command = CommandLine::Command::kExit;
-    result.exit_code = app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
+    result.help = app.help();
+  } catch (const CLI::CallForVersion&) {
     result.command = CommandLine::Command::kExit;
-    result.exit_code = app.exit(e);
+    result.help = std::string("egresswatch ") + kVersion + "\n";
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "egresswatch: %s (see --help)\n", e.what());
     result.command = CommandLine::Command::kExit;
     result.exit_code = 2;
+    result.error = config_error_text(e) + " (see --help)";
+  }
+  return result;
+}
+
+CommandLine parse_command_line_and_report(int argc, const char* const* argv) {
+  CommandLine result = parse_command_line(argc, argv);
+  if (result.command == CommandLine::Command::kExit) {
+    if (result.exit_code == 0) {
+      std::fputs(result.help.c_str(), stdout);
+    } else {
+      std::fprintf(stderr, "egresswatch: %s\n", result.error.c_str());
+    }
   }
   return result;
 }

@@ -1,13 +1,15 @@
 #include "watch_command.h"
 
-#include <net/if.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <list>
 #include <memory>
-#include <unordered_map>
+#include <optional>
 #include <vector>
 
 #include "capabilities.h"
@@ -16,21 +18,28 @@
 #include "default_route.h"
 #include "error.h"
 #include "event_loop.h"
+#include "flow_tracker.h"
 #include "json_lines.h"
 #include "libbpf_log.h"
+#include "link_monitor.h"
 #include "log.h"
+#include "loss_monitor.h"
 #include "netlink/socket.h"
 #include "output_sink.h"
+#include "perf_buffer_source.h"
+#include "record_writer.h"
 #include "ring_buffer_source.h"
 #include "tc/egress_attachment.h"
+#include "text_lines.h"
 #include "wall_clock.h"
 
 namespace ew {
 namespace {
 
-// Flush mid-batch past this many bytes, so a long burst neither waits nor
-// grows the buffer without bound.
-constexpr size_t kFlushThreshold = 256 * 1024;
+constexpr uint64_t kNsPerSecond = 1'000'000'000;
+// Losses found while draining are reported at most this often; a timer
+// catches the ones no record reveals (sampling, rate limiting).
+constexpr int64_t kLossCheckSpacingNs = 100'000'000;
 
 std::vector<Interface> resolve_interfaces(const std::vector<std::string>& names,
                                           netlink::NetlinkSocket& socket) {
@@ -46,46 +55,31 @@ std::vector<Interface> resolve_interfaces(const std::vector<std::string>& names,
   return ifaces;
 }
 
-// Turns records into JSON lines in the output buffer.
-class RecordWriter : public RecordSink {
- public:
-  RecordWriter(OutputSink& sink, const std::vector<Interface>& ifaces)
-      : sink_(sink), encoder_(sink.buffer()) {
-    for (const auto& iface : ifaces)
-      names_[static_cast<uint32_t>(iface.ifindex)] = iface.name;
-  }
+uint64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * kNsPerSecond + static_cast<uint64_t>(ts.tv_nsec);
+}
 
-  void on_record(const ew_record& record) override {
-    encoder_.append_record(record, name_of(record.ifindex), clock_.to_wall_ns(record.ts_ns));
-    records_++;
-    if (sink_.buffer().size() >= kFlushThreshold) sink_.flush();
-  }
+std::unique_ptr<LineFormatter> make_formatter(const WatchOptions& options, OutputSink& sink) {
+  bool text = options.format == OutputFormat::kText;
+  if (options.format == OutputFormat::kAuto) text = !options.output && isatty(sink.fd());
+  if (text) return std::make_unique<TextLineFormatter>(sink.buffer());
+  return std::make_unique<JsonLineEncoder>(sink.buffer());
+}
 
-  void resync_clock() { clock_.resync(); }
-  uint64_t records() const { return records_; }
-  JsonLineEncoder& encoder() { return encoder_; }
-
- private:
-  const std::string& name_of(uint32_t ifindex) {
-    auto it = names_.find(ifindex);
-    if (it != names_.end()) return it->second;
-    char name[IF_NAMESIZE] = {};
-    std::string resolved = if_indextoname(ifindex, name) ? name : std::to_string(ifindex);
-    return names_.emplace(ifindex, resolved).first->second;
-  }
-
-  OutputSink& sink_;
-  JsonLineEncoder encoder_;
-  WallClock clock_;
-  std::unordered_map<uint32_t, std::string> names_;
-  uint64_t records_ = 0;
-};
+std::string join_names(const std::list<EgressAttachment>& attachments) {
+  std::string names;
+  for (const auto& a : attachments)
+    names += (names.empty() ? "" : ", ") + a.iface.name;
+  return names;
+}
 
 }  // namespace
 
-int run_watch(const WatchOptions& options) {
+int run_watch(const WatchOptions& options, const PrefixReloader& reload) {
   // Input errors first: nothing is touched for a typo.
-  const auto rules = build_prefix_rules(options.prefixes);
+  auto rules = build_prefix_rules(options.prefixes);
   require_capabilities(missing_watch_capabilities(), "egresswatch needs CAP_BPF and CAP_NET_ADMIN");
 
   // Signals are queued from here on and handled inside the loop, so a Ctrl-C
@@ -96,34 +90,65 @@ int run_watch(const WatchOptions& options) {
   auto socket = netlink::NetlinkSocket::open_route();
   const auto ifaces = resolve_interfaces(options.interfaces, socket);
   OutputSink sink = OutputSink::open(options.output);
+  LinkMonitor links;
 
   install_libbpf_log(options.verbose);
   ClassifierSettings settings;
   settings.mode = options.mode;
+  settings.transport = options.transport;
   settings.ring_bytes = options.ring_bytes;
+  settings.flow_table_size = options.flow_table_size;
+  settings.sample_every = options.sample_every;
+  settings.rate_limit = options.rate_limit;
   Classifier classifier = Classifier::load(settings);
   classifier.write_prefix_rules(rules);
 
-  RecordWriter writer(sink, ifaces);
-  RingBufferSource source(classifier.records_fd(), writer);
+  const bool flow_mode = options.mode == RecordMode::kFlow;
+  WallClock clock;
+  InterfaceNames names(ifaces);
+  auto formatter = make_formatter(options, sink);
+  RecordWriter writer(sink, *formatter, names, clock);
+  std::optional<FlowTracker> flows;
+  if (flow_mode) {
+    flows.emplace(classifier.flows_fd(), static_cast<uint64_t>(options.idle_timeout_seconds * 1e9),
+                  *formatter, clock, [&names](uint32_t ifindex) { return names(ifindex); });
+    writer.set_flow_tracker(&*flows);
+  }
+  std::unique_ptr<RecordSource> source;
+  if (classifier.transport() == Transport::kPerfBuffer) {
+    source =
+        std::make_unique<PerfBufferSource>(classifier.records_fd(), options.ring_bytes, writer);
+  } else {
+    source = std::make_unique<RingBufferSource>(classifier.records_fd(), writer);
+  }
 
-  std::vector<EgressAttachment> attachments;
-  attachments.reserve(ifaces.size());
+  // A list: an interface that disappears leaves from the middle.
+  std::list<EgressAttachment> attachments;
   const uint32_t prog_id = classifier.program_id();
   for (const auto& iface : ifaces) {
     attachments.push_back(
         EgressAttachment::attach(socket, iface, classifier.program_fd(), prog_id));
   }
-  std::string names;
-  for (const auto& iface : ifaces)
-    names += (names.empty() ? "" : ", ") + iface.name;
-  log_info("watching " + names + " (Ctrl-C to stop)");
+  log_info("watching " + join_names(attachments) + " (Ctrl-C to stop)");
 
   EventLoop loop;
+  LossMonitor losses;
+  int64_t last_loss_check = 0;
+  auto flows_evicted = [&] { return flows ? flows->evicted() : 0; };
+  auto check_losses = [&] {
+    last_loss_check = static_cast<int64_t>(monotonic_ns());
+    if (auto line = losses.check(read_counters(classifier.counters_fd()), flows_evicted(),
+                                 WallClock::now_ns())) {
+      formatter->loss(*line);
+    }
+  };
   auto drain = [&] {
-    writer.resync_clock();
-    long n = source.drain();
-    if (n < 0 && n != -EINTR) throw_errno("reading the ring buffer", static_cast<int>(n));
+    clock.resync();
+    long n = source->drain();
+    if (n < 0 && n != -EINTR) throw_errno("reading the record buffer", static_cast<int>(n));
+    if (static_cast<int64_t>(monotonic_ns()) - last_loss_check >= kLossCheckSpacingNs) {
+      check_losses();
+    }
     if (!sink.flush()) loop.stop();
   };
   auto write_stats = [&](bool final) {
@@ -131,14 +156,54 @@ int run_watch(const WatchOptions& options) {
     stats.wall_ns = WallClock::now_ns();
     stats.counters = read_counters(classifier.counters_fd());
     stats.records = writer.records();
-    stats.malformed = source.malformed();
+    stats.malformed = source->malformed();
     stats.final = final;
-    writer.encoder().append_stats(stats);
+    stats.flows_active = flows ? flows->active() : 0;
+    stats.flows_evicted = flows_evicted();
+    formatter->stats(stats);
+  };
+  auto reload_prefixes = [&] {
+    try {
+      auto new_rules = build_prefix_rules(reload());
+      classifier.replace_prefix_rules(rules, new_rules);
+      rules = std::move(new_rules);
+      log_info("reloaded the prefix lists (" + std::to_string(rules.size()) + " prefixes)");
+    } catch (const Error& e) {
+      log_warning(std::string("reload failed, keeping the prefix lists: ") + e.what());
+    }
+  };
+  auto interface_gone = [&](int ifindex) {
+    auto it = std::find_if(attachments.begin(), attachments.end(),
+                           [&](const EgressAttachment& a) { return a.iface.ifindex == ifindex; });
+    if (it == attachments.end()) return;
+    drain();
+    formatter->interface_removed(it->iface.name, WallClock::now_ns());
+    log_warning(it->iface.name + ": interface removed; watching the others");
+    attachments.erase(it);  // its filter and qdisc went with the interface
+    if (!sink.flush() || attachments.empty()) loop.stop();
   };
 
-  loop.add(source.poll_fd(), EPOLLIN, [&](uint32_t) { drain(); });
+  loop.add(source->poll_fd(), EPOLLIN, [&](uint32_t) { drain(); });
   loop.add(signals.fd(), EPOLLIN, [&](uint32_t) {
-    if (signals.read_signal() != 0) loop.stop();
+    while (int sig = signals.read_signal()) {
+      if (sig == SIGHUP) {
+        reload_prefixes();
+      } else {
+        loop.stop();
+      }
+    }
+  });
+  loop.add(links.fd(), EPOLLIN, [&](uint32_t) {
+    bool overran = links.read(interface_gone);
+    if (overran) {
+      // Notifications were dropped: look for ourselves.
+      std::vector<int> gone;
+      for (const auto& a : attachments) {
+        if (!interface_exists(a.iface.ifindex)) gone.push_back(a.iface.ifindex);
+      }
+      for (int ifindex : gone)
+        interface_gone(ifindex);
+    }
   });
   // A pipe reports EPOLLERR once its reader has gone, even while we have
   // nothing to write: `egresswatch | head -1` ends without waiting for traffic.
@@ -160,6 +225,32 @@ int run_watch(const WatchOptions& options) {
       if (!sink.flush()) loop.stop();
     });
   }
+  UniqueFd loss_timer = make_timer(1.0, true);
+  loop.add(loss_timer.get(), EPOLLIN, [&](uint32_t) {
+    read_timer(loss_timer.get());
+    check_losses();
+    if (!sink.flush()) loop.stop();
+  });
+  // Flow mode: scan often enough for both the update interval and the idle
+  // timeout; updates are written once per --flow-interval.
+  UniqueFd scan_timer;
+  uint64_t last_updates = monotonic_ns();
+  if (flows) {
+    const double period =
+        std::max(0.05, std::min(options.flow_interval_seconds, options.idle_timeout_seconds / 4));
+    scan_timer = make_timer(period, true);
+    loop.add(scan_timer.get(), EPOLLIN, [&](uint32_t) {
+      read_timer(scan_timer.get());
+      drain();  // announced flows first, so the scan finds them known
+      const uint64_t now = monotonic_ns();
+      const bool updates =
+          now - last_updates >= static_cast<uint64_t>(options.flow_interval_seconds * 1e9);
+      if (updates) last_updates = now;
+      flows->scan(now, updates);
+      check_losses();
+      if (!sink.flush()) loop.stop();
+    });
+  }
 
   loop.run();
 
@@ -167,15 +258,23 @@ int run_watch(const WatchOptions& options) {
   // final counters and the lines written agree.
   attachments.clear();
   drain();
+  if (flows) flows->finish(monotonic_ns());
+  check_losses();
   write_stats(true);
   if (!sink.flush()) {
     // The reader is gone; the final count still goes somewhere a person sees.
-    std::fprintf(stderr, "egresswatch: output closed; final stats: ");
     std::string line;
-    JsonLineEncoder(line).append_stats(StatsLine{WallClock::now_ns(),
-                                                 read_counters(classifier.counters_fd()),
-                                                 writer.records(), source.malformed(), true});
-    std::fputs(line.c_str(), stderr);
+    JsonLineEncoder encoder(line);
+    StatsLine stats;
+    stats.wall_ns = WallClock::now_ns();
+    stats.counters = read_counters(classifier.counters_fd());
+    stats.records = writer.records();
+    stats.malformed = source->malformed();
+    stats.final = true;
+    stats.flows_active = flows ? flows->active() : 0;
+    stats.flows_evicted = flows_evicted();
+    encoder.stats(stats);
+    std::fprintf(stderr, "egresswatch: output closed; final stats: %s", line.c_str());
   }
   return 0;
 }

@@ -17,7 +17,7 @@ tc -n "$NS_A" filter add dev veth0 egress prio 20000 protocol all \
 before=$(tc_state)
 mirrored() { in_a cat /sys/class/net/mirror1/statistics/rx_packets; }
 
-start_egresswatch run veth0 --include 192.0.2.0/24
+start_egresswatch run veth0 --mode packet --include 192.0.2.0/24
 wait_attached run
 expect_eq "$(tc -n "$NS_A" filter show dev veth0 egress | grep -c 'u32 chain 0 fh 800::800')" 1 \
   "the other filter while we run"

@@ -16,7 +16,7 @@ ip -n "$NS_A" link add spare0 type veth peer name spare1
 ip -n "$NS_A" link set spare0 up
 ip -n "$NS_A" link set spare1 up
 ip -n "$NS_A" route add default via 192.0.2.2 dev veth0
-start_egresswatch auto --include 192.0.2.0/24
+start_egresswatch auto --mode packet --include 192.0.2.0/24
 wait_attached auto
 grep -q "watching veth0 " "$WORK/auto.err" || fail "it chose: $(cat "$WORK/auto.err")"
 ping_a 192.0.2.2 1

@@ -9,7 +9,7 @@ setup_pair
 before=$(tc_state)
 
 # kill -9, then detach.
-start_egresswatch first veth0 --include 192.0.2.0/24
+start_egresswatch first veth0 --mode packet --include 192.0.2.0/24
 wait_attached first
 kill -9 "$EW_PID"
 wait "$EW_PID" 2>/dev/null || true
@@ -24,11 +24,11 @@ in_a "$EGRESSWATCH" detach veth0 2>"$WORK/detach2.err" || fail "second detach fa
 grep -q "no egresswatch filter" "$WORK/detach2.err" || fail "second detach said: $(cat "$WORK/detach2.err")"
 
 # kill -9, then start again: the leftover is replaced, and records still flow.
-start_egresswatch second veth0 --include 192.0.2.0/24
+start_egresswatch second veth0 --mode packet --include 192.0.2.0/24
 wait_attached second
 kill -9 "$EW_PID"
 wait "$EW_PID" 2>/dev/null || true
-start_egresswatch third veth0 --include 192.0.2.0/24
+start_egresswatch third veth0 --mode packet --include 192.0.2.0/24
 wait_attached third
 grep -q "replacing the filter an earlier egresswatch left behind" "$WORK/third.err" ||
   fail "restart did not say it replaced the leftover: $(cat "$WORK/third.err")"

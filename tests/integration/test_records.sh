@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 require_root
 setup_pair
 
-start_egresswatch run veth0 --include 192.0.2.0/24 --include 2001:db8::/32
+start_egresswatch run veth0 --mode packet --include 192.0.2.0/24 --include 2001:db8::/32
 wait_attached run
 
 ping_a 192.0.2.2 3

@@ -315,6 +315,11 @@ TEST(JsonLineEncoder, StatsLine) {
   stats.counters.non_ip = 7;
   stats.records = 38;
   stats.malformed = 1;
+  stats.counters.flows_created = 9;
+  stats.flows_active = 5;
+  stats.flows_evicted = 4;
+  stats.counters.sampled_out = 11;
+  stats.counters.rate_limited = 12;
   stats.final = false;
   std::string out;
   JsonLineEncoder encoder(out);
@@ -322,10 +327,13 @@ TEST(JsonLineEncoder, StatsLine) {
   EXPECT_EQ(out,
             "{\"type\":\"stats\",\"ts\":\"2023-11-14T22:13:20.123456789Z\",\"seen\":1000,"
             "\"matched\":40,\"lost\":2,\"unparsed\":3,\"non_ip\":7,\"records\":38,"
-            "\"malformed\":1,\"final\":false}\n");
+            "\"malformed\":1,\"flows_created\":9,\"flows_active\":5,\"flows_evicted\":4,"
+            "\"sampled_out\":11,\"rate_limited\":12,\"final\":false}\n");
   ordered_json line = parse_one(out);
-  EXPECT_THAT(keys_of(line), ElementsAre("type", "ts", "seen", "matched", "lost", "unparsed",
-                                         "non_ip", "records", "malformed", "final"));
+  EXPECT_THAT(keys_of(line),
+              ElementsAre("type", "ts", "seen", "matched", "lost", "unparsed", "non_ip", "records",
+                          "malformed", "flows_created", "flows_active", "flows_evicted",
+                          "sampled_out", "rate_limited", "final"));
 }
 
 TEST(JsonLineEncoder, FinalStatsLineWithLargeCounters) {

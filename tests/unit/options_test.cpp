@@ -18,7 +18,8 @@ using Command = CommandLine::Command;
 
 CommandLine parse(std::vector<const char*> args) {
   args.insert(args.begin(), "egresswatch");
-  return parse_command_line(static_cast<int>(args.size()), args.data());
+  // The reporting variant: what main() calls, printing help and errors.
+  return parse_command_line_and_report(static_cast<int>(args.size()), args.data());
 }
 
 // Parses and returns what was printed on stderr.
@@ -40,7 +41,15 @@ TEST(CommandLine, NoArgumentsWatchesTheDefaultRoute) {
   EXPECT_EQ(cl.command, Command::kWatch);
   EXPECT_EQ(cl.exit_code, 0);
   EXPECT_THAT(cl.watch.interfaces, IsEmpty());
-  EXPECT_EQ(cl.watch.mode, RecordMode::kPacket);
+  EXPECT_EQ(cl.watch.mode, RecordMode::kFlow);
+  EXPECT_EQ(cl.watch.transport, Transport::kAuto);
+  EXPECT_EQ(cl.watch.format, OutputFormat::kAuto);
+  EXPECT_EQ(cl.watch.flow_interval_seconds, 10);
+  EXPECT_EQ(cl.watch.idle_timeout_seconds, 60);
+  EXPECT_EQ(cl.watch.flow_table_size, 65536u);
+  EXPECT_EQ(cl.watch.sample_every, 1u);
+  EXPECT_EQ(cl.watch.rate_limit, 0u);
+  EXPECT_FALSE(cl.watch.config_file.has_value());
   EXPECT_TRUE(cl.watch.prefixes.default_excludes);
   EXPECT_THAT(cl.watch.prefixes.excludes, IsEmpty());
   EXPECT_THAT(cl.watch.prefixes.includes, IsEmpty());
@@ -204,11 +213,45 @@ TEST(CommandLine, UnknownOptionIsAUsageError) {
   EXPECT_THAT(err, HasSubstr("--frobnicate"));
 }
 
-TEST(CommandLine, OnlyPacketModeExists) {
+TEST(CommandLine, ModesAreFlowAndPacket) {
+  EXPECT_EQ(parse({"--mode", "flow"}).watch.mode, RecordMode::kFlow);
+  EXPECT_EQ(parse({"--mode", "packet"}).watch.mode, RecordMode::kPacket);
   CommandLine cl;
-  parse_stderr({"--mode", "flow"}, cl);
+  std::string err = parse_stderr({"--mode", "bogus"}, cl);
   EXPECT_EQ(cl.command, Command::kExit);
   EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_THAT(err, HasSubstr("--mode"));
+}
+
+TEST(CommandLine, TransportsAndFormats) {
+  EXPECT_EQ(parse({"--transport", "perf"}).watch.transport, Transport::kPerfBuffer);
+  EXPECT_EQ(parse({"--transport", "ringbuf"}).watch.transport, Transport::kRingBuffer);
+  EXPECT_EQ(parse({"--format", "text"}).watch.format, OutputFormat::kText);
+  EXPECT_EQ(parse({"--format", "json"}).watch.format, OutputFormat::kJson);
+  CommandLine cl;
+  parse_stderr({"--transport", "carrier-pigeon"}, cl);
+  EXPECT_EQ(cl.exit_code, 2);
+}
+
+TEST(CommandLine, FlowAndLossOptions) {
+  CommandLine cl = parse({"--flow-interval", "0.5", "--idle-timeout", "3", "--flow-table-size",
+                          "1024", "--sample", "10", "--rate-limit", "500", "eth0"});
+  ASSERT_EQ(cl.command, Command::kWatch);
+  EXPECT_EQ(cl.watch.flow_interval_seconds, 0.5);
+  EXPECT_EQ(cl.watch.idle_timeout_seconds, 3);
+  EXPECT_EQ(cl.watch.flow_table_size, 1024u);
+  EXPECT_EQ(cl.watch.sample_every, 10u);
+  EXPECT_EQ(cl.watch.rate_limit, 500u);
+  EXPECT_THAT(cl.watch.interfaces, ElementsAre("eth0"));
+  for (std::vector<const char*> bad : {std::vector<const char*>{"--sample", "0"},
+                                       {"--flow-table-size", "8"},
+                                       {"--rate-limit", "0"},
+                                       {"--idle-timeout", "0"},
+                                       {"--flow-interval", "-1"}}) {
+    CommandLine refused;
+    parse_stderr(bad, refused);
+    EXPECT_EQ(refused.exit_code, 2) << bad[0];
+  }
 }
 
 TEST(CommandLine, DurationMustBePositive) {

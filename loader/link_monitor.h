@@ -1,0 +1,30 @@
+// Tells the session when a watched interface disappears (deleted, or moved
+// to another namespace), so it can say so and go on with the others.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <libmnl/libmnl.h>
+
+namespace ew {
+
+class LinkMonitor {
+ public:
+  // Subscribes to rtnetlink link notifications. Throws ew::Error.
+  LinkMonitor();
+
+  int fd() const;
+  // Reads what is pending; calls on_removed(ifindex) for each removal.
+  // Returns true when notifications were lost (the socket overran), in which
+  // case the caller must check its interfaces itself.
+  bool read(const std::function<void(int ifindex)>& on_removed);
+
+ private:
+  struct Closer {
+    void operator()(mnl_socket* s) const { mnl_socket_close(s); }
+  };
+  std::unique_ptr<mnl_socket, Closer> socket_;
+};
+
+}  // namespace ew
