@@ -151,7 +151,7 @@ int run_watch(const WatchOptions& options, const PrefixReloader& reload) {
     }
     if (!sink.flush()) loop.stop();
   };
-  auto write_stats = [&](bool final) {
+  auto current_stats = [&](bool final) {
     StatsLine stats;
     stats.wall_ns = WallClock::now_ns();
     stats.counters = read_counters(classifier.counters_fd());
@@ -160,8 +160,9 @@ int run_watch(const WatchOptions& options, const PrefixReloader& reload) {
     stats.final = final;
     stats.flows_active = flows ? flows->active() : 0;
     stats.flows_evicted = flows_evicted();
-    formatter->stats(stats);
+    return stats;
   };
+  auto write_stats = [&](bool final) { formatter->stats(current_stats(final)); };
   auto reload_prefixes = [&] {
     try {
       auto new_rules = build_prefix_rules(reload());
@@ -264,16 +265,7 @@ int run_watch(const WatchOptions& options, const PrefixReloader& reload) {
   if (!sink.flush()) {
     // The reader is gone; the final count still goes somewhere a person sees.
     std::string line;
-    JsonLineEncoder encoder(line);
-    StatsLine stats;
-    stats.wall_ns = WallClock::now_ns();
-    stats.counters = read_counters(classifier.counters_fd());
-    stats.records = writer.records();
-    stats.malformed = source->malformed();
-    stats.final = true;
-    stats.flows_active = flows ? flows->active() : 0;
-    stats.flows_evicted = flows_evicted();
-    encoder.stats(stats);
+    JsonLineEncoder(line).stats(current_stats(true));
     std::fprintf(stderr, "egresswatch: output closed; final stats: %s", line.c_str());
   }
   return 0;

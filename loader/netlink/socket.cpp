@@ -36,6 +36,10 @@ int NetlinkSocket::send(NetlinkMessage& msg) {
   return 0;
 }
 
+std::string kernel_reason_suffix(const Reply& reply) {
+  return reply.kernel_reason.empty() ? "" : " (kernel: " + reply.kernel_reason + ")";
+}
+
 Reply parse_error_message(const nlmsghdr* nlh) {
   Reply reply;
   if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(nlmsgerr))) {

@@ -42,6 +42,9 @@ class NetlinkSocket {
   uint32_t next_seq_ = 1;
 };
 
+// " (kernel: <extended-ack text>)", or "" when the kernel gave no text.
+std::string kernel_reason_suffix(const Reply& reply);
+
 // Reads the error and extended-ack text out of an NLMSG_ERROR message.
 Reply parse_error_message(const nlmsghdr* nlh);
 

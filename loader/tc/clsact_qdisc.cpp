@@ -10,14 +10,6 @@
 #include "tc/tc_query.h"
 
 namespace ew {
-namespace {
-
-std::string reason(const netlink::Reply& reply) {
-  return reply.kernel_reason.empty() ? "" : " (kernel: " + reply.kernel_reason + ")";
-}
-
-}  // namespace
-
 ClsactQdisc ClsactQdisc::ensure(netlink::NetlinkSocket& socket, const Interface& iface) {
   auto request = netlink::make_clsact_create(iface.ifindex);
   auto reply = socket.round_trip(request);
@@ -42,12 +34,12 @@ ClsactQdisc ClsactQdisc::ensure(netlink::NetlinkSocket& socket, const Interface&
     case ENOENT:
     case EOPNOTSUPP:
       throw Error(iface.name + ": this kernel has no clsact qdisc (CONFIG_NET_SCH_INGRESS)" +
-                  reason(reply));
+                  netlink::kernel_reason_suffix(reply));
     case ENODEV:
       throw Error(iface.name + ": no such interface");
     default:
       throw Error(errno_message(iface.name + ": adding a clsact qdisc", reply.error) +
-                  reason(reply));
+                  netlink::kernel_reason_suffix(reply));
   }
 }
 
@@ -78,7 +70,7 @@ void ClsactQdisc::remove_if_ours_and_unused(netlink::NetlinkSocket& socket,
   if (reply.error < 0 && reply.error != -ENODEV && reply.error != -EINVAL &&
       reply.error != -ENOENT) {
     log_warning(errno_message(iface.name + ": deleting the clsact qdisc", reply.error) +
-                reason(reply));
+                netlink::kernel_reason_suffix(reply));
     return;
   }
   QdiscOwnership::forget(iface);

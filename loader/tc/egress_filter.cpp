@@ -15,10 +15,6 @@
 namespace ew {
 namespace {
 
-std::string reason(const netlink::Reply& reply) {
-  return reply.kernel_reason.empty() ? "" : " (kernel: " + reply.kernel_reason + ")";
-}
-
 int delete_filter(netlink::NetlinkSocket& socket, const Interface& iface,
                   const netlink::TcFilter& filter) {
   auto request = netlink::make_filter_delete(iface.ifindex, filter.parent, filter.priority,
@@ -67,10 +63,10 @@ EgressFilter EgressFilter::attach(netlink::NetlinkSocket& socket, const Interfac
     case ENOENT:
     case EOPNOTSUPP:
       throw Error(iface.name + ": this kernel cannot attach a BPF tc filter (CONFIG_NET_CLS_BPF)" +
-                  reason(reply));
+                  netlink::kernel_reason_suffix(reply));
     default:
       throw Error(errno_message(iface.name + ": attaching the tc filter", reply.error) +
-                  reason(reply));
+                  netlink::kernel_reason_suffix(reply));
   }
 }
 
