@@ -30,7 +30,11 @@ static __always_inline void count(__u32 counter) {
 }
 
 static __always_inline int destination_is_public(const struct packet_info* info) {
-  __u32* verdict;
+  __u32 block =
+      (info->family == 6 ? EW_FAST_TABLE_SIZE : 0) | (__u32)info->dst[0] << 8 | info->dst[1];
+  __u32* verdict = bpf_map_lookup_elem(&ew_fast, &block);
+  if (verdict && *verdict != EW_VERDICT_MIXED) return *verdict == EW_VERDICT_INCLUDE;
+
   if (info->family == 4) {
     struct ew_lpm_v4_key key = {.prefixlen = 32};
     __builtin_memcpy(key.addr, info->dst, 4);

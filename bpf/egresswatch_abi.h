@@ -27,7 +27,11 @@ enum ew_counter {
 enum ew_verdict {
   EW_VERDICT_EXCLUDE = 0, /* private / special purpose: no record */
   EW_VERDICT_INCLUDE = 1, /* public: record it */
+  EW_VERDICT_MIXED = 2,   /* fast table only: prefixes inside this block differ, ask the trie */
 };
+
+/* The fast tables are indexed by the first 16 bits of the destination. */
+#define EW_FAST_TABLE_SIZE 65536
 
 /* What the classifier emits per matching packet. Flow mode (a record on the
  * first packet of a flow only) reuses this layout with another kind. */

@@ -10,6 +10,7 @@
 #include "egress.skel.h"
 #include "egresswatch_abi.h"
 #include "error.h"
+#include "fast_prefix_table.h"
 
 namespace ew {
 namespace {
@@ -66,6 +67,24 @@ void delete_rule(int v4, int v6, const PrefixRule& rule) {
     err = bpf_map_delete_elem(v6, &key);
   }
   if (err < 0 && errno != ENOENT) throw_errno("removing prefix " + rule.prefix.to_string(), errno);
+}
+
+// Both families in one array: IPv4 blocks first, then IPv6 (see maps.h).
+void write_fast_table(int map_fd, const std::vector<PrefixRule>& rules) {
+  std::vector<uint32_t> values = build_fast_table(rules, 4);
+  const std::vector<uint32_t> v6 = build_fast_table(rules, 6);
+  values.insert(values.end(), v6.begin(), v6.end());
+  std::vector<uint32_t> keys(values.size());
+  for (uint32_t i = 0; i < keys.size(); i++)
+    keys[i] = i;
+  uint32_t count = static_cast<uint32_t>(values.size());
+  if (bpf_map_update_batch(map_fd, keys.data(), values.data(), &count, nullptr) == 0) return;
+  // Kernels before 5.6 have no batch updates.
+  for (uint32_t i = 0; i < values.size(); i++) {
+    if (bpf_map_update_elem(map_fd, &keys[i], &values[i], BPF_ANY) != 0) {
+      throw_errno("writing the fast prefix table", errno);
+    }
+  }
 }
 
 void check_table_size(const std::vector<PrefixRule>& rules) {
@@ -170,8 +189,12 @@ void Classifier::replace_prefix_rules(const std::vector<PrefixRule>& old_rules,
   check_table_size(new_rules);
   const int v4 = bpf_map__fd(skel_->maps.ew_prefixes_v4);
   const int v6 = bpf_map__fd(skel_->maps.ew_prefixes_v6);
+  // The tries get the new entries first, then the fast table switches to
+  // them, then stale trie entries go: at no point is a block sent to the
+  // trie before the trie can answer for it.
   for (const auto& rule : new_rules)
     write_rule(v4, v6, rule);
+  write_fast_table(bpf_map__fd(skel_->maps.ew_fast), new_rules);
   for (const auto& old : old_rules) {
     bool kept = std::any_of(new_rules.begin(), new_rules.end(),
                             [&](const PrefixRule& r) { return r.prefix == old.prefix; });
