@@ -9,7 +9,11 @@
 #     2001:db8::1/64              2001:db8::2/64   public once --include'd
 #     fd00:e9::1/64               fd00:e9::2/64    unique-local
 #
-# Traffic never leaves these namespaces: ns B has no other link.
+#   setup_second_pair adds, for tests that watch several interfaces:
+#   ns A           veth2 ---- veth3  ns C
+#     203.0.113.1/24              203.0.113.2/24   public once --include'd
+#
+# Traffic never leaves these namespaces: ns B and ns C have no other link.
 
 set -euo pipefail
 
@@ -20,6 +24,7 @@ SKIP=77
 # Short unique names: interface names are limited to 15 characters.
 NS_A="ewA$$"
 NS_B="ewB$$"
+NS_C="ewC$$"
 WORK=$(mktemp -d "/tmp/egresswatch-${TEST_NAME}.XXXXXX")
 EW_PIDS=()
 
@@ -49,11 +54,13 @@ cleanup() {
   for pid in "${EW_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   ip netns del "$NS_A" 2>/dev/null || true
   ip netns del "$NS_B" 2>/dev/null || true
+  ip netns del "$NS_C" 2>/dev/null || true
   rm -rf "$WORK"
 }
 
 in_a() { ip netns exec "$NS_A" "$@"; }
 in_b() { ip netns exec "$NS_B" "$@"; }
+in_c() { ip netns exec "$NS_C" "$@"; }
 
 setup_pair() {
   trap cleanup EXIT
@@ -126,3 +133,66 @@ expect_eq() {
 }
 
 ping_a() { in_a ping -q -c "$2" -i 0.05 -W 1 "$1" >/dev/null || true; }
+
+# A second link out of ns A, to ns C (see the picture at the top). Can be
+# called again after veth2 was deleted: ns C is made once.
+setup_second_pair() {
+  ip netns list | grep -qw "$NS_C" || { ip netns add "$NS_C"; ip -n "$NS_C" link set lo up; }
+  ip -n "$NS_A" link add veth2 type veth peer name veth3 netns "$NS_C"
+  ip -n "$NS_A" link set veth2 up
+  ip -n "$NS_C" link set veth3 up
+  ip -n "$NS_A" addr add 203.0.113.1/24 dev veth2
+  ip -n "$NS_C" addr add 203.0.113.2/24 dev veth3
+}
+
+# One UDP datagram from ns A, each from a new socket (a connected socket
+# would fail its next send after the peer's ICMP port unreachable):
+# udp_a HOST PORT [COUNT]
+udp_a() {
+  in_a bash -c 'for ((i = 0; i < $3; i++)); do echo x >"/dev/udp/$1/$2"; done' \
+    udp "$1" "$2" "${3:-1}" 2>/dev/null || true
+}
+
+# One UDP datagram to each of COUNT ports from FIRST: COUNT flows for sure
+# (source ports of new sockets may repeat). udp_ports_a HOST FIRST COUNT
+udp_ports_a() {
+  in_a bash -c 'for ((p = $2; p < $2 + $3; p++)); do echo x >"/dev/udp/$1/$p"; done' \
+    udp "$1" "$2" "$3" 2>/dev/null || true
+}
+
+# Counts lines of any type matching a jq filter: count_lines NAME 'select(...)'
+# A last line still being written is ignored.
+count_lines() {
+  { jq -c "$2" "$WORK/$1.jsonl" 2>/dev/null || true; } | wc -l
+}
+
+# Waits until a line matching a jq filter appears: wait_for_line NAME FILTER [SECONDS]
+wait_for_line() {
+  local name=$1 filter=$2 tries=$(( ${3:-5} * 20 )) i
+  for ((i = 0; i < tries; i++)); do
+    [ "$(count_lines "$name" "$filter")" -gt 0 ] && return 0
+    sleep 0.05
+  done
+  fail "no line matching $filter within ${3:-5} s"
+}
+
+# Waits until PATTERN occurs COUNT times in egresswatch's stderr:
+# wait_for_stderr NAME PATTERN [COUNT] [SECONDS]
+wait_for_stderr() {
+  local name=$1 pattern=$2 want=${3:-1} tries=$(( ${4:-5} * 20 )) i
+  for ((i = 0; i < tries; i++)); do
+    [ "$(grep -c -- "$pattern" "$WORK/$name.err" 2>/dev/null || true)" -ge "$want" ] && return 0
+    sleep 0.05
+  done
+  fail "'$pattern' did not appear $want times on stderr within ${4:-5} s"
+}
+
+# The id of the BPF program our filter on DEV (in ns A) runs, or nothing.
+filter_prog_id() {
+  tc -n "$NS_A" filter show dev "${1:-veth0}" egress |
+    sed -nE '/egresswatch/ s/.* id ([0-9]+).*/\1/p'
+}
+
+# Resolves the peer's MAC before a test starts counting, so no packet waits
+# in the neighbour queue and leaves later from another context.
+prime_neighbour() { ping_a "$1" 1; }
