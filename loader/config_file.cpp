@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <iterator>
+#include <string>
 
 namespace ew {
 namespace {
@@ -15,8 +17,16 @@ std::string scalar_text(const std::string& key, const nlohmann::json& value) {
       return value.get<bool>() ? "true" : "false";
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float:
       return value.dump();
+    case nlohmann::json::value_t::number_float: {
+      // JSON has one number type: 1024.0 (as Python writes floats) or 1e12
+      // is a whole number and must reach integer options as one.
+      const double number = value.get<double>();
+      if (std::nearbyint(number) == number && std::fabs(number) < 9.0e15) {
+        return std::to_string(static_cast<long long>(number));
+      }
+      return value.dump();
+    }
     default:
       throw CLI::ConversionError("config key '" + key +
                                  "': expected a string, number or boolean, " + "got " +

@@ -78,8 +78,10 @@ void FlowTracker::emit(FlowEvent::Kind kind, const char* reason, const Known& fl
   event.wall_ns = clock_.to_wall_ns(line_ns);
   event.iface = iface_name_(flow.identity.ifindex);
   event.identity = flow.identity;
+  // A flow's times all hang off its first packet's wall time, so resyncing
+  // the clock between lines can never put last_ts before first_ts.
   event.first_wall_ns = flow.first_wall_ns;
-  event.last_wall_ns = clock_.to_wall_ns(stats.last_ns);
+  event.last_wall_ns = flow.first_wall_ns + static_cast<int64_t>(stats.last_ns - stats.first_ns);
   event.packets = stats.packets - flow.reported_packets;
   event.bytes = stats.bytes - flow.reported_bytes;
   event.total_packets = stats.packets;

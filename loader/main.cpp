@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
         return ew::run_watch(command_line.watch, [argc, argv] {
           auto again = ew::parse_command_line(argc, argv);
           if (again.command != ew::CommandLine::Command::kWatch) throw ew::Error(again.error);
-          return again.watch.prefixes;
+          return again.watch;
         });
     }
   } catch (const ew::Error& e) {

@@ -168,7 +168,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& e) {
     result.command = CommandLine::Command::kExit;
     result.exit_code = 2;
-    result.error = config_error_text(e) + " (see --help)";
+    result.error = config_error_text(e);
   }
   return result;
 }
@@ -179,7 +179,7 @@ CommandLine parse_command_line_and_report(int argc, const char* const* argv) {
     if (result.exit_code == 0) {
       std::fputs(result.help.c_str(), stdout);
     } else {
-      std::fprintf(stderr, "egresswatch: %s\n", result.error.c_str());
+      std::fprintf(stderr, "egresswatch: %s (see --help)\n", result.error.c_str());
     }
   }
   return result;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ew {
@@ -15,7 +16,8 @@ std::string endpoint(int family, const uint8_t* addr, bool ports, uint16_t port)
   return std::string(buf) + ":" + std::to_string(port);
 }
 
-void pad(std::string& out, std::string_view text, size_t width) {
+void pad(std::string& out, std::string_view text, size_t& width) {
+  width = std::max(width, text.size());
   out.append(text);
   if (text.size() < width) out.append(width - text.size(), ' ');
   out.push_back(' ');
@@ -33,14 +35,16 @@ void TextLineFormatter::time_column(int64_t wall_ns) {
 void TextLineFormatter::row(int64_t wall_ns, std::string_view what, std::string_view iface,
                             const ew_record& id, const std::string& tail) {
   time_column(wall_ns);
-  pad(out_, what, 6);
-  pad(out_, iface, 10);
+  size_t event_width = 6;
+  pad(out_, what, event_width);
+  pad(out_, iface, iface_width_);
   const char* name = protocol_name(id.proto);
-  pad(out_, name ? std::string(name) : std::to_string(id.proto), 6);
+  size_t proto_width = 6;
+  pad(out_, name ? std::string(name) : std::to_string(id.proto), proto_width);
   const bool ports = id.flags & EW_FLAG_PORTS;
-  pad(out_, endpoint(id.family, id.src, ports, id.sport), 30);
+  pad(out_, endpoint(id.family, id.src, ports, id.sport), src_width_);
   out_.append("-> ");
-  pad(out_, endpoint(id.family, id.dst, ports, id.dport), 30);
+  pad(out_, endpoint(id.family, id.dst, ports, id.dport), dst_width_);
   if (id.flags & EW_FLAG_VLAN) {
     out_.append("vlan ").append(std::to_string(id.vlan));
     if (id.flags & EW_FLAG_VLAN_INNER) out_.append(".").append(std::to_string(id.vlan_inner));
@@ -71,31 +75,24 @@ void TextLineFormatter::flow(const FlowEvent& event) {
 
 void TextLineFormatter::stats(const StatsLine& s) {
   time_column(s.wall_ns);
-  char buf[320];
-  std::snprintf(
-      buf, sizeof(buf),
-      "%s seen %llu  matched %llu  records %llu  lost %llu  unparsed %llu  "
-      "non-ip %llu  flows %llu active %llu evicted\n",
-      s.final ? "stats (final):" : "stats:", static_cast<unsigned long long>(s.counters.seen),
-      static_cast<unsigned long long>(s.counters.matched),
-      static_cast<unsigned long long>(s.records), static_cast<unsigned long long>(s.counters.lost),
-      static_cast<unsigned long long>(s.counters.unparsed),
-      static_cast<unsigned long long>(s.counters.non_ip),
-      static_cast<unsigned long long>(s.flows_active),
-      static_cast<unsigned long long>(s.flows_evicted));
-  out_.append(buf);
+  auto n = [](uint64_t v) { return std::to_string(v); };
+  out_.append(s.final ? "stats (final): " : "stats: ");
+  out_.append("seen " + n(s.counters.seen) + "  matched " + n(s.counters.matched) + "  records " +
+              n(s.records) + "  lost " + n(s.counters.lost) + "  unparsed " +
+              n(s.counters.unparsed) + "  non-ip " + n(s.counters.non_ip) + "  sampled out " +
+              n(s.counters.sampled_out) + "  rate-limited " + n(s.counters.rate_limited) +
+              "  flows: " + n(s.counters.flows_created) + " created, " + n(s.flows_active) +
+              " active, " + n(s.flows_evicted) + " evicted\n");
 }
 
 void TextLineFormatter::loss(const LossLine& l) {
   time_column(l.wall_ns);
-  char buf[256];
-  std::snprintf(buf, sizeof(buf),
-                "LOSS: ring full %llu  evicted %llu  sampled %llu  rate-limited %llu\n",
-                static_cast<unsigned long long>(l.since_last.ring_full),
-                static_cast<unsigned long long>(l.since_last.evicted),
-                static_cast<unsigned long long>(l.since_last.sampled),
-                static_cast<unsigned long long>(l.since_last.rate_limited));
-  out_.append(buf);
+  auto counts = [](const LossCounts& c) {
+    return "ring full " + std::to_string(c.ring_full) + "  evicted " + std::to_string(c.evicted) +
+           "  sampled " + std::to_string(c.sampled) + "  rate-limited " +
+           std::to_string(c.rate_limited);
+  };
+  out_.append("LOSS: " + counts(l.since_last) + "  (total: " + counts(l.total) + ")\n");
 }
 
 void TextLineFormatter::interface_removed(std::string_view iface, int64_t wall_ns) {

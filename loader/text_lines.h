@@ -25,6 +25,11 @@ class TextLineFormatter : public LineFormatter {
   void time_column(int64_t wall_ns);
 
   std::string& out_;
+  // Columns widen to the longest value seen so far (interface names reach
+  // 15 characters, [IPv6]:port 47) and never narrow again.
+  size_t iface_width_ = 8;
+  size_t src_width_ = 21;
+  size_t dst_width_ = 21;
   Rfc3339Formatter ts_format_;
   std::string ts_;
 };

@@ -77,7 +77,30 @@ std::string join_names(const std::list<EgressAttachment>& attachments) {
 
 }  // namespace
 
-int run_watch(const WatchOptions& options, const PrefixReloader& reload) {
+std::vector<std::string> options_needing_restart(const WatchOptions& running,
+                                                 const WatchOptions& reloaded) {
+  std::vector<std::string> names;
+  auto check = [&](bool same, const char* name) {
+    if (!same) names.emplace_back(name);
+  };
+  check(running.interfaces == reloaded.interfaces, "interfaces");
+  check(running.mode == reloaded.mode, "--mode");
+  check(running.output == reloaded.output, "--output");
+  check(running.format == reloaded.format, "--format");
+  check(running.transport == reloaded.transport, "--transport");
+  check(running.duration_seconds == reloaded.duration_seconds, "--duration");
+  check(running.stats_interval_seconds == reloaded.stats_interval_seconds, "--stats-interval");
+  check(running.flow_interval_seconds == reloaded.flow_interval_seconds, "--flow-interval");
+  check(running.idle_timeout_seconds == reloaded.idle_timeout_seconds, "--idle-timeout");
+  check(running.flow_table_size == reloaded.flow_table_size, "--flow-table-size");
+  check(running.sample_every == reloaded.sample_every, "--sample");
+  check(running.rate_limit == reloaded.rate_limit, "--rate-limit");
+  check(running.ring_bytes == reloaded.ring_bytes, "--ring-size");
+  check(running.verbose == reloaded.verbose, "--verbose");
+  return names;
+}
+
+int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
   // Input errors first: nothing is touched for a typo.
   auto rules = build_prefix_rules(options.prefixes);
   require_capabilities(missing_watch_capabilities(), "egresswatch needs CAP_BPF and CAP_NET_ADMIN");
@@ -165,10 +188,16 @@ int run_watch(const WatchOptions& options, const PrefixReloader& reload) {
   auto write_stats = [&](bool final) { formatter->stats(current_stats(final)); };
   auto reload_prefixes = [&] {
     try {
-      auto new_rules = build_prefix_rules(reload());
+      const WatchOptions reloaded = reload();
+      auto new_rules = build_prefix_rules(reloaded.prefixes);
       classifier.replace_prefix_rules(rules, new_rules);
       rules = std::move(new_rules);
       log_info("reloaded the prefix lists (" + std::to_string(rules.size()) + " prefixes)");
+      std::string ignored;
+      for (const auto& name : options_needing_restart(options, reloaded)) {
+        ignored += (ignored.empty() ? "" : ", ") + name;
+      }
+      if (!ignored.empty()) log_warning("changed, but applied only by a restart: " + ignored);
     } catch (const Error& e) {
       log_warning(std::string("reload failed, keeping the prefix lists: ") + e.what());
     }

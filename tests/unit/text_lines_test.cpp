@@ -141,7 +141,7 @@ TEST(TextLines, ColumnsAlignAcrossInterfacesAndAddresses) {
 // interface column is 10 wide, so such a name pushes every later column 5 to
 // the right. Disabled until loader/text_lines.cpp handles it (reported, not
 // fixed here).
-TEST(TextLines, DISABLED_ColumnsAlignWithFifteenCharacterInterfaceNames) {
+TEST(TextLines, ColumnsAlignWithFifteenCharacterInterfaceNames) {
   const auto lines =
       settled_lines({packet_of(tcp4(1, 2), "eth0"), packet_of(tcp4(1, 2), "enx001122334455")});
   EXPECT_EQ(column_of(lines[0], "tcp"), column_of(lines[1], "tcp")) << lines[0] << "\n" << lines[1];
@@ -152,7 +152,7 @@ TEST(TextLines, DISABLED_ColumnsAlignWithFifteenCharacterInterfaceNames) {
 // characters, 47 with brackets and port), wider than the 30-character
 // endpoint column, so the destination column moves. Disabled until
 // loader/text_lines.cpp handles it (reported, not fixed here).
-TEST(TextLines, DISABLED_DestinationColumnAlignsWithFullLengthIpv6Sources) {
+TEST(TextLines, DestinationColumnAlignsWithFullLengthIpv6Sources) {
   ew_record v6 = with_ports(
       make_record(6, "2a02:8109:1234:5678:abcd:ef01:2345:6789", "2001:db8::53", IPPROTO_TCP, 0, 60),
       51544, 443);
