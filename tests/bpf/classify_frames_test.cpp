@@ -552,9 +552,21 @@ std::vector<FrameCase> non_ip_cases() {
   };
 }
 
-class ClassifyFrame : public testing::TestWithParam<FrameCase> {};
+// Each suite but Fragments shares one classifier among its cases: nothing
+// they do is remembered (ipv6_eight_extensions_tcp's fragment header is a
+// first fragment, but no case after it is a later fragment).
+class ClassifyFrame : public SharedClassifierSuite<ClassifyFrame> {};
 
 TEST_P(ClassifyFrame, GivesTheExpectedRecordAndCounters) {
+  EW_SKIP_UNLESS_BPF_CAPABLE();
+  run_frame_case(shared_harness(documentation_hosts_public()), GetParam());
+}
+
+// A first fragment leaves its ports in ew_fragments for the later fragments
+// of the same datagram (same id in every case here): one classifier per case.
+class ClassifyFragment : public testing::TestWithParam<FrameCase> {};
+
+TEST_P(ClassifyFragment, GivesTheExpectedRecordAndCounters) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
   run_frame_case(documentation_hosts_public(), GetParam());
 }
@@ -564,7 +576,8 @@ INSTANTIATE_TEST_SUITE_P(Truncated, ClassifyFrame, testing::ValuesIn(truncation_
                          case_name);
 INSTANTIATE_TEST_SUITE_P(Ipv4Header, ClassifyFrame, testing::ValuesIn(ipv4_header_cases()),
                          case_name);
-INSTANTIATE_TEST_SUITE_P(Fragments, ClassifyFrame, testing::ValuesIn(fragment_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Fragments, ClassifyFragment, testing::ValuesIn(fragment_cases()),
+                         case_name);
 INSTANTIATE_TEST_SUITE_P(Ipv6Extensions, ClassifyFrame, testing::ValuesIn(ipv6_extension_cases()),
                          case_name);
 INSTANTIATE_TEST_SUITE_P(NonIp, ClassifyFrame, testing::ValuesIn(non_ip_cases()), case_name);

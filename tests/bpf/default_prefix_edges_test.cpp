@@ -130,11 +130,13 @@ std::vector<FrameCase> edge_cases() {
   return cases;
 }
 
-class DefaultPrefixEdge : public testing::TestWithParam<FrameCase> {};
+// Plain UDP frames, nothing remembered between them: one classifier with the
+// default table serves every edge.
+class DefaultPrefixEdge : public SharedClassifierSuite<DefaultPrefixEdge> {};
 
 TEST_P(DefaultPrefixEdge, FollowsTheLongestMatchingPrefix) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
-  run_frame_case(PrefixOptions{}, GetParam());
+  run_frame_case(shared_harness(PrefixOptions{}), GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(Defaults, DefaultPrefixEdge, testing::ValuesIn(edge_cases()), case_name);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace ew::test {
 namespace {
@@ -26,16 +27,17 @@ std::array<uint8_t, 16> bytes_of(const uint8_t (&bytes)[16]) {
 
 void check_record(const ew_record& r, const ExpectedRecord& want, const Bytes& frame,
                   uint32_t ifindex, const RunResult& run) {
-  EXPECT_EQ(unsigned{r.kind}, unsigned{EW_RECORD_PACKET});
+  EXPECT_EQ(unsigned{r.kind}, unsigned{want.kind}) << "EW_RECORD_ kinds: PACKET=1 FLOW_NEW=2";
   EXPECT_EQ(unsigned{r.family}, static_cast<unsigned>(want.dst.family));
   EXPECT_EQ(unsigned{r.proto}, unsigned{want.proto});
   EXPECT_EQ(unsigned{r.flags}, unsigned{want.flags})
-      << "EW_FLAG_ bits: PORTS=1 ICMP=2 FRAGMENT=4 L4_SHORT=8";
+      << "record flags " << describe_flags(r.flags) << ", want " << describe_flags(want.flags);
   EXPECT_EQ(r.sport, want.sport);
   EXPECT_EQ(r.dport, want.dport);
   EXPECT_EQ(unsigned{r.icmp_type}, unsigned{want.icmp_type});
   EXPECT_EQ(unsigned{r.icmp_code}, unsigned{want.icmp_code});
   EXPECT_EQ(r.vlan, want.vlan);
+  EXPECT_EQ(r.vlan_inner, want.vlan_inner);
   EXPECT_EQ(r.reserved, 0u);
   EXPECT_EQ(bytes_of(r.src), want.src.bytes)
       << "record src " << address_of_record(r.src, r.family) << ", want " << want.src.to_string();
@@ -63,6 +65,22 @@ std::ostream& operator<<(std::ostream& os, Outcome outcome) {
   return os << "?";
 }
 
+std::string describe_flags(uint8_t flags) {
+  static const std::pair<uint8_t, const char*> kNames[] = {
+      {EW_FLAG_PORTS, "PORTS"},       {EW_FLAG_ICMP, "ICMP"}, {EW_FLAG_FRAGMENT, "FRAGMENT"},
+      {EW_FLAG_L4_SHORT, "L4_SHORT"}, {EW_FLAG_VLAN, "VLAN"}, {EW_FLAG_VLAN_INNER, "VLAN_INNER"},
+  };
+  std::string out;
+  for (const auto& [bit, name] : kNames) {
+    if (!(flags & bit)) continue;
+    if (!out.empty()) out += '|';
+    out += name;
+    flags = static_cast<uint8_t>(flags & ~bit);
+  }
+  if (flags) out += (out.empty() ? "" : "|") + std::to_string(unsigned{flags});
+  return out.empty() ? "none" : out;
+}
+
 void check_run(const RunResult& run, const Bytes& frame, uint32_t ifindex,
                const Expected& expected) {
   ASSERT_EQ(run.error, 0) << "BPF_PROG_TEST_RUN failed: " << std::strerror(-run.error);
@@ -76,6 +94,11 @@ void check_run(const RunResult& run, const Bytes& frame, uint32_t ifindex,
   EXPECT_EQ(c.unparsed, expected.outcome == Outcome::kUnparsed ? 1u : 0u);
   EXPECT_EQ(c.non_ip, expected.outcome == Outcome::kNonIp ? 1u : 0u);
   EXPECT_EQ(c.lost, 0u);
+  const bool new_flow = expected.outcome == Outcome::kRecord && expected.record &&
+                        expected.record->kind == EW_RECORD_FLOW_NEW;
+  EXPECT_EQ(c.flows_created, new_flow ? 1u : 0u);
+  EXPECT_EQ(c.sampled_out, 0u);
+  EXPECT_EQ(c.rate_limited, 0u);
 
   if (expected.outcome != Outcome::kRecord) {
     EXPECT_TRUE(run.records.empty())

@@ -6,15 +6,17 @@
 #include <cstdint>
 #include <optional>
 #include <ostream>
+#include <string>
 
 #include "classifier_harness.h"
+#include "egresswatch_abi.h"
 #include "frame_builder.h"
 
 namespace ew::test {
 
 // The fields of the record a frame should produce; the family comes from
-// `dst`. The rest (kind, len, ifindex, timestamp, vlan 0, reserved 0) the
-// check derives from the run.
+// `dst`. The rest (len, ifindex, timestamp, reserved 0) the check derives
+// from the run.
 struct ExpectedRecord {
   uint8_t proto = 0;
   uint8_t flags = 0;  // enum ew_record_flag
@@ -24,7 +26,9 @@ struct ExpectedRecord {
   uint8_t icmp_code = 0;
   Address src;
   Address dst;
-  uint16_t vlan = 0;
+  uint16_t vlan = 0;        // outer VID, with EW_FLAG_VLAN in flags
+  uint16_t vlan_inner = 0;  // inner VID, with EW_FLAG_VLAN_INNER in flags
+  uint8_t kind = EW_RECORD_PACKET;
 };
 
 // Which counter one run should move (besides `seen`, which every run moves).
@@ -55,8 +59,14 @@ inline Expected non_ip() {
 
 std::ostream& operator<<(std::ostream& os, Outcome outcome);
 
+// "PORTS|VLAN": ew_record.flags by name, for failure messages.
+std::string describe_flags(uint8_t flags);
+
 // Checks one run (repeat = 1) of `frame` through ifindex `ifindex` against
-// `expected`, with gtest EXPECTs. Call it under a SCOPED_TRACE naming the case.
+// `expected`, with gtest EXPECTs: the return value, the untouched frame, the
+// counters (flows_created moves only for an expected EW_RECORD_FLOW_NEW;
+// sampled_out and rate_limited never) and the record. Call it under a
+// SCOPED_TRACE naming the case.
 void check_run(const RunResult& run, const Bytes& frame, uint32_t ifindex,
                const Expected& expected);
 

@@ -78,6 +78,11 @@ inline void put16(Bytes& b, size_t at, uint16_t value) {
   b[at + 1] = static_cast<uint8_t>(value & 0xff);
 }
 
+inline void put32(Bytes& b, size_t at, uint32_t value) {
+  put16(b, at, static_cast<uint16_t>(value >> 16));
+  put16(b, at + 2, static_cast<uint16_t>(value & 0xffff));
+}
+
 inline void append16(Bytes& b, uint16_t value) {
   b.push_back(static_cast<uint8_t>(value >> 8));
   b.push_back(static_cast<uint8_t>(value & 0xff));
@@ -155,6 +160,7 @@ struct Ipv4Fields {
   bool more_fragments = false;
   bool dont_fragment = false;
   uint8_t ttl = 64;
+  uint16_t id = 0x4242;  // identification: what ties the fragments of a datagram together
 };
 
 inline Bytes ipv4(const Address& src, const Address& dst, uint8_t proto, const Bytes& payload,
@@ -163,7 +169,7 @@ inline Bytes ipv4(const Address& src, const Address& dst, uint8_t proto, const B
   Bytes b(header_len, 0);
   b[0] = static_cast<uint8_t>(f.version << 4 | (f.ihl & 0x0f));
   frame_detail::put16(b, 2, static_cast<uint16_t>(header_len + payload.size()));
-  frame_detail::put16(b, 4, 0x4242);  // identification
+  frame_detail::put16(b, 4, f.id);
   uint16_t frag = static_cast<uint16_t>(f.fragment_offset & 0x1fff);
   if (f.more_fragments) frag |= 0x2000;
   if (f.dont_fragment) frag |= 0x4000;
@@ -189,22 +195,27 @@ struct Ipv6Ext {
   uint8_t length = 0;
   uint16_t fragment_offset = 0;  // in 8-byte units, fragment headers only
   bool more_fragments = false;
+  uint32_t identification = 0x4242;  // fragment headers only
+  uint8_t reserved_bits = 0;         // fragment headers only: the two bits between offset and M
 };
 
 inline Ipv6Ext hop_by_hop(uint8_t length = 0) {
-  return {IPPROTO_HOPOPTS, length, 0, false};
+  return {.type = IPPROTO_HOPOPTS, .length = length};
 }
 inline Ipv6Ext destination_options(uint8_t length = 0) {
-  return {IPPROTO_DSTOPTS, length, 0, false};
+  return {.type = IPPROTO_DSTOPTS, .length = length};
 }
 inline Ipv6Ext routing(uint8_t length = 0) {
-  return {IPPROTO_ROUTING, length, 0, false};
+  return {.type = IPPROTO_ROUTING, .length = length};
 }
 inline Ipv6Ext authentication(uint8_t length = 4) {
-  return {IPPROTO_AH, length, 0, false};
+  return {.type = IPPROTO_AH, .length = length};
 }
-inline Ipv6Ext fragment(uint16_t offset, bool more) {
-  return {IPPROTO_FRAGMENT, 0, offset, more};
+inline Ipv6Ext fragment(uint16_t offset, bool more, uint32_t identification = 0x4242) {
+  return {.type = IPPROTO_FRAGMENT,
+          .fragment_offset = offset,
+          .more_fragments = more,
+          .identification = identification};
 }
 
 namespace frame_detail {
@@ -215,9 +226,11 @@ inline Bytes ipv6_ext(const Ipv6Ext& ext, uint8_t next) {
     case IPPROTO_FRAGMENT: {
       b.assign(8, 0);
       b[0] = next;
-      uint16_t off = static_cast<uint16_t>(ext.fragment_offset << 3 | (ext.more_fragments ? 1 : 0));
+      // Offset (13 bits), two reserved bits, M: the M bit is bit 0 of byte 3.
+      uint16_t off = static_cast<uint16_t>(ext.fragment_offset << 3 | (ext.reserved_bits & 3) << 1 |
+                                           (ext.more_fragments ? 1 : 0));
       put16(b, 2, off);
-      put16(b, 6, 0x4242);  // identification (low half)
+      put32(b, 4, ext.identification);
       break;
     }
     case IPPROTO_AH:
@@ -298,6 +311,39 @@ inline Bytes ethernet_vlan(uint16_t vid, uint16_t ethertype, const Bytes& payloa
   frame_detail::append16(tag, ethertype);
   frame_detail::append(tag, payload);
   return ethernet(ETH_P_8021Q, tag);
+}
+
+// One 802.1Q (TPID 0x8100) or 802.1ad (TPID 0x88a8) tag: the TPID and the
+// whole TCI (PCP 3 bits, DEI 1 bit, VID 12 bits), written as given.
+struct VlanTag {
+  uint16_t tpid = ETH_P_8021Q;
+  uint16_t tci = 0;
+};
+
+inline constexpr uint16_t tci(uint8_t pcp, bool dei, uint16_t vid) {
+  return static_cast<uint16_t>((pcp & 7) << 13 | (dei ? 1 : 0) << 12 | (vid & 0x0fff));
+}
+inline VlanTag dot1q(uint16_t tci_value) {
+  return {ETH_P_8021Q, tci_value};
+}
+inline VlanTag dot1ad(uint16_t tci_value) {
+  return {ETH_P_8021AD, tci_value};
+}
+
+// A frame whose tags come in the order given (outermost first), the last
+// one naming `ethertype`.
+inline Bytes ethernet_tagged(const std::vector<VlanTag>& tags, uint16_t ethertype,
+                             const Bytes& payload) {
+  if (tags.empty()) return ethernet(ethertype, payload);
+  Bytes rest;
+  for (size_t i = 1; i < tags.size(); i++) {
+    frame_detail::append16(rest, tags[i - 1].tci);
+    frame_detail::append16(rest, tags[i].tpid);
+  }
+  frame_detail::append16(rest, tags.back().tci);
+  frame_detail::append16(rest, ethertype);
+  frame_detail::append(rest, payload);
+  return ethernet(tags.front().tpid, rest);
 }
 
 inline Bytes ipv4_frame(const Address& src, const Address& dst, uint8_t proto, const Bytes& payload,

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
 
@@ -35,10 +36,11 @@ inline std::string case_name(const testing::TestParamInfo<FrameCase>& info) {
   return info.param.name;
 }
 
-// Loads a classifier with `options`, runs the case's frame once and checks it.
-inline void run_frame_case(const PrefixOptions& options, const FrameCase& c) {
+// Runs the case's frame once through an already loaded classifier and checks
+// it. A classifier shared between cases must not carry state from one to the
+// next: see SharedClassifierSuite.
+inline void run_frame_case(ClassifierHarness& harness, const FrameCase& c) {
   SCOPED_TRACE(c.description);
-  ClassifierHarness harness(options);
   const Bytes frame = c.frame();
   const uint32_t ifindex = test_ifindex();
   const RunResult run = harness.run(frame, ifindex);
@@ -48,5 +50,31 @@ inline void run_frame_case(const PrefixOptions& options, const FrameCase& c) {
   }
   check_run(run, frame, ifindex, c.expected);
 }
+
+// Loads a classifier with `options` and `settings`, runs the case's frame
+// once and checks it.
+inline void run_frame_case(const PrefixOptions& options, const FrameCase& c,
+                           const ClassifierSettings& settings = ClassifierSettings{}) {
+  ClassifierHarness harness(options, settings);
+  run_frame_case(harness, c);
+}
+
+// A parameterized suite whose cases share one loaded classifier: loading
+// (the verifier, the maps) takes far longer than a run, and check_run judges
+// each run's counters on their own. Only for cases that leave nothing
+// behind: packet mode, no first fragment (ew_fragments would remember it).
+// Derived names the suite (CRTP), so two suites never share a classifier.
+template <typename Derived, typename Param = FrameCase>
+class SharedClassifierSuite : public testing::TestWithParam<Param> {
+ protected:
+  static ClassifierHarness& shared_harness(const PrefixOptions& options) {
+    if (!harness_) harness_ = std::make_unique<ClassifierHarness>(options);
+    return *harness_;
+  }
+  static void TearDownTestSuite() { harness_.reset(); }
+
+ private:
+  static inline std::unique_ptr<ClassifierHarness> harness_;
+};
 
 }  // namespace ew::test
