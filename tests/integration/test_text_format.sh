@@ -78,7 +78,7 @@ not_json packets
 has_line packets "^$TIME packet +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +98 B  type 8 code 0$" "an echo request"
 expect_eq "$(grep -cE "^$TIME packet +veth0 +icmp .* type 8 code 0$" "$WORK/packets.jsonl")" 2 "echo request lines"
 has_line packets "^$TIME packet +veth0 +udp +192\.0\.2\.1:[0-9]+ +-> 192\.0\.2\.2:6000 +44 B$" "a UDP datagram"
-has_line packets "^$TIME LOSS: ring full [1-9][0-9]*  evicted 0  sampled 0  rate-limited 0$" "the loss"
+has_line packets "^$TIME LOSS: ring full [1-9][0-9]*  evicted 0  sampled 0  rate-limited 0  \(total: ring full [1-9][0-9]*  evicted 0  sampled 0  rate-limited 0\)$" "the loss"
 has_line packets "^$TIME stats: seen " "a periodic stats line"
 has_line packets "^$TIME stats \(final\): seen [0-9]+  matched 102  records [0-9]+  lost [1-9]" "the final stats"
 expect_eq "$(arrow_columns packets | wc -l)" 1 "packets: columns of '->': $(arrow_columns packets | tr '\n' ' ')"
