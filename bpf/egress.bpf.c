@@ -70,7 +70,7 @@ static __always_inline void resolve_fragment_ports(struct packet_info* info) {
   struct ew_fragment_key key = {
       .id = info->frag_id,
       .family = info->family,
-      .proto = info->proto,
+      .proto = info->family == 4 ? info->proto : 0,
   };
   __builtin_memcpy(key.src, info->src, 16);
   __builtin_memcpy(key.dst, info->dst, 16);
@@ -79,10 +79,12 @@ static __always_inline void resolve_fragment_ports(struct packet_info* info) {
     if (ports) {
       info->sport = ports->sport;
       info->dport = ports->dport;
+      info->proto = ports->proto;
       info->flags |= EW_FLAG_PORTS;
     }
   } else if (info->flags & EW_FLAG_PORTS) {
-    struct ew_fragment_ports ports = {.sport = info->sport, .dport = info->dport};
+    struct ew_fragment_ports ports = {
+        .sport = info->sport, .dport = info->dport, .proto = info->proto};
     bpf_map_update_elem(&ew_fragments, &key, &ports, BPF_ANY);
   }
 }

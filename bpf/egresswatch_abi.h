@@ -105,12 +105,12 @@ struct ew_flow_stats {
   __u64 last_ns;
 };
 
-/* Remembers the ports of a fragmented datagram's first fragment so that the
- * later ones count with the same flow. */
+/* Remembers the transport of a fragmented datagram's first fragment so that
+ * the later ones count with the same flow. */
 struct ew_fragment_key {
   __u32 id; /* IPv4 identification or IPv6 fragment identification */
   __u8 family;
-  __u8 proto;
+  __u8 proto; /* IPv4 only: RFC 8200 names an IPv6 datagram by addresses and id */
   __u16 reserved;
   __u8 src[16];
   __u8 dst[16];
@@ -119,6 +119,8 @@ struct ew_fragment_key {
 struct ew_fragment_ports {
   __u16 sport;
   __u16 dport;
+  __u8 proto; /* the transport: a later IPv6 fragment shows only its next header */
+  __u8 reserved[3];
 };
 
 /* The --rate-limit window, shared by all CPUs. */

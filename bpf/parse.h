@@ -239,6 +239,8 @@ static __always_inline int parse_packet(struct cursor* c, struct packet_info* in
 #pragma unroll
   for (int i = 0; i < EW_MAX_VLAN_TAGS; i++) {
     if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD)) break;
+    /* Two tags known (one may be the kernel's) and a third follows. */
+    if (info->flags & EW_FLAG_VLAN_INNER) return PARSE_NOT_IP;
     struct vlan_tag* tag = cursor_take(c, sizeof(*tag));
     if (!tag) return PARSE_NOT_IP;
     add_vlan(info, bpf_ntohs(tag->tci));

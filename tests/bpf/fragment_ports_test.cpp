@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "classifier_harness.h"
 #include "egresswatch_abi.h"
 #include "expectations.h"
 #include "frame_case.h"
@@ -105,7 +106,8 @@ ew_fragment_key fragment_key(uint32_t id, const Address& src, const Address& dst
   ew_fragment_key key{};
   key.id = id;
   key.family = static_cast<uint8_t>(dst.family);
-  key.proto = proto;
+  // RFC 8200 names an IPv6 datagram by addresses and id: no protocol.
+  key.proto = dst.family == 4 ? proto : 0;
   std::copy(src.bytes.begin(), src.bytes.end(), key.src);
   std::copy(dst.bytes.begin(), dst.bytes.end(), key.dst);
   return key;
@@ -301,15 +303,18 @@ TEST(FragmentPorts, Ipv6IdentificationIsAll32Bits) {
               later_with_ports(IPPROTO_TCP, 40000, 443, kLan6, kPub6)}});
 }
 
-TEST(FragmentPorts, Ipv6DatagramIsIdDestinationAndProtocol) {
+// RFC 8200: an IPv6 datagram is its source, destination and Fragment
+// Identification. The next header of a later fragment's fragment header does
+// not name another datagram: it takes the first fragment's transport.
+TEST(FragmentPorts, Ipv6DatagramIsIdSourceAndDestination) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
   ClassifierHarness harness(documentation_hosts_public());
   run_steps(harness, {{"first fragment", v6_first(0x10, IPPROTO_UDP, udp(6000, 6001)),
                        with_ports(IPPROTO_UDP, 6000, 6001, kLan6, kPub6)},
                       {"another destination", v6_later(0x10, IPPROTO_UDP, 181, false, kPub6b),
                        later_without_ports(IPPROTO_UDP, kLan6, kPub6b)},
-                      {"another protocol", v6_later(0x10, IPPROTO_TCP),
-                       later_without_ports(IPPROTO_TCP, kLan6, kPub6)},
+                      {"another next header, same datagram", v6_later(0x10, IPPROTO_TCP),
+                       later_with_ports(IPPROTO_UDP, 6000, 6001, kLan6, kPub6)},
                       {"the datagram itself", v6_later(0x10, IPPROTO_UDP),
                        later_with_ports(IPPROTO_UDP, 6000, 6001, kLan6, kPub6)}});
 }
@@ -420,6 +425,41 @@ TEST(FragmentPorts, FlowModeCountsALaterFragmentInTheFirstFragmentsFlow) {
     check_run(harness.run(stray, ifindex), stray, ifindex, stray_flow);
   }
   EXPECT_TRUE(harness.flow(flow_key(ifindex, kLan4, kPub4, IPPROTO_UDP)).has_value());
+}
+
+// RFC 8200 identifies a datagram by source, destination and Fragment
+// Identification only, and lets extension headers for the final destination
+// (Destination Options, AH, ...) sit in the fragmentable part, after the
+// fragment header: a later fragment then shows next header 60, not the
+// transport. It must still take the first fragment's ports and transport, so
+// that it counts with the same flow.
+TEST(Ipv6Fragments, LaterFragmentAfterDestinationOptionsTakesThePorts) {
+  EW_SKIP_UNLESS_BPF_CAPABLE();
+  ClassifierHarness harness(documentation_hosts_public());
+  const uint32_t ifindex = test_ifindex();
+  const Bytes first = ipv6_frame(kLan6, kPub6, {fragment(0, true, 0xd0), destination_options()},
+                                 IPPROTO_UDP, udp(4000, 4001, 1200));
+  const Bytes later =
+      ipv6_frame(kLan6, kPub6, {fragment(155, false, 0xd0)}, IPPROTO_DSTOPTS, opaque(64));
+  {
+    SCOPED_TRACE("first fragment: fragment header, destination options, UDP");
+    check_run(harness.run(first, ifindex), first, ifindex,
+              record({.proto = IPPROTO_UDP,
+                      .flags = EW_FLAG_PORTS,
+                      .sport = 4000,
+                      .dport = 4001,
+                      .src = kLan6,
+                      .dst = kPub6}));
+  }
+  const RunResult run = harness.run(later, ifindex);
+  ASSERT_EQ(run.error, 0);
+  ASSERT_EQ(run.records.size(), 1u);
+  const ew_record& r = run.records[0];
+  EXPECT_EQ(r.flags & (EW_FLAG_FRAGMENT | EW_FLAG_PORTS), EW_FLAG_FRAGMENT | EW_FLAG_PORTS)
+      << "flags " << describe_flags(r.flags);
+  EXPECT_EQ(r.sport, 4000);
+  EXPECT_EQ(r.dport, 4001);
+  EXPECT_EQ(r.proto, IPPROTO_UDP) << "the first fragment's transport";
 }
 
 }  // namespace
