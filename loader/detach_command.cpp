@@ -7,6 +7,7 @@
 #include "tc/clsact_qdisc.h"
 #include "tc/egress_filter.h"
 #include "tc/interface_lock.h"
+#include "tc/qdisc_ownership.h"
 
 namespace ew {
 
@@ -25,8 +26,15 @@ int run_detach(const DetachOptions& options) {
     }
   }
   for (const auto& iface : ifaces) {
+    // The lock, held while we work, keeps an egresswatch from starting here.
+    auto lock = InterfaceLock::acquire(iface);
     int removed = EgressFilter::remove_leftovers(socket, iface);
-    ClsactQdisc::remove_if_ours_and_unused(socket, iface);
+    if (removed > 0) {
+      ClsactQdisc::remove_if_ours_and_unused(socket, iface);
+    } else {
+      // No leftover filter: a marker can only be stale (see ClsactQdisc::ensure).
+      QdiscOwnership::forget(iface);
+    }
     log_info(iface.name + ": " +
              (removed ? "removed " + std::to_string(removed) + " egresswatch filter" +
                             (removed > 1 ? "s" : "")

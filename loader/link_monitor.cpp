@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "error.h"
+#include "interface.h"
 
 namespace ew {
 
@@ -38,6 +39,11 @@ bool LinkMonitor::read(const std::function<void(int ifindex)>& on_removed) {
         continue;
       }
       const auto* info = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
+      // A port leaving a bridge also sends RTM_DELLINK, with family AF_BRIDGE,
+      // for an interface that lives on: only the link's own removal counts,
+      // and only once the index is really gone.
+      if (info->ifi_family != AF_UNSPEC) continue;
+      if (interface_exists(info->ifi_index)) continue;
       on_removed(info->ifi_index);
     }
   }

@@ -1,7 +1,11 @@
 #include "output_sink.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cerrno>
 
@@ -24,19 +28,29 @@ OutputSink OutputSink::open(const std::optional<std::string>& path) {
 
 bool OutputSink::flush() {
   if (reader_gone_) {
+    abandoned_bytes_ += buffer_.size();
     buffer_.clear();
     return false;
   }
   size_t done = 0;
   while (done < buffer_.size()) {
-    ssize_t n = ::write(fd(), buffer_.data() + done, buffer_.size() - done);
+    // Wait for room (or for a reason to stop waiting). A regular file is
+    // always writable; a pipe with room takes at least PIPE_BUF bytes without
+    // blocking, so writes are cut to that size.
+    pollfd fds[2] = {{fd(), POLLOUT, 0}, {interrupt_fd_, POLLIN, 0}};
+    int ready = poll(fds, interrupt_fd_ >= 0 ? 2 : 1, -1);
+    if (ready < 0 && errno != EINTR) throw_errno("waiting to write to " + name_, errno);
+    if (ready > 0 && (fds[1].revents & POLLIN) && !(fds[0].revents & (POLLOUT | POLLERR))) {
+      abandoned_bytes_ += buffer_.size() - done;
+      buffer_.clear();
+      reader_gone_ = true;
+      return false;
+    }
+    if (ready <= 0) continue;
+    const size_t chunk = std::min<size_t>(buffer_.size() - done, PIPE_BUF);
+    ssize_t n = ::write(fd(), buffer_.data() + done, chunk);
     if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) {
-        // A non-blocking stdout handed to us: wait rather than drop lines.
-        usleep(1000);
-        continue;
-      }
+      if (errno == EINTR || errno == EAGAIN) continue;
       buffer_.clear();
       if (errno == EPIPE) {
         reader_gone_ = true;

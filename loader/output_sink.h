@@ -3,6 +3,7 @@
 // each batch as soon as it is decoded without a write per line.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -22,9 +23,18 @@ class OutputSink {
   // Writes the buffer out. Returns false when the reader has gone (EPIPE):
   // a normal way for `egresswatch | head` to end. Throws ew::Error on any
   // other failure (a full disk, say).
+  //
+  // A reader that stops reading would block the write, and with it the whole
+  // session, Ctrl-C included (signals arrive through a signalfd, read only by
+  // the loop). So the write waits for either room in the pipe or a readable
+  // interrupt_fd; on the latter it gives up, counts the bytes it could not
+  // write, and returns false.
   bool flush();
 
+  void set_interrupt_fd(int fd) { interrupt_fd_ = fd; }
   bool reader_gone() const { return reader_gone_; }
+  // Bytes of lines given up on because the reader stopped reading.
+  uint64_t abandoned_bytes() const { return abandoned_bytes_; }
 
  private:
   OutputSink(UniqueFd fd, std::string name) : fd_(std::move(fd)), name_(std::move(name)) {}
@@ -32,7 +42,9 @@ class OutputSink {
   UniqueFd fd_;  // invalid for stdout, which we do not close
   std::string name_;
   std::string buffer_;
+  int interrupt_fd_ = -1;
   bool reader_gone_ = false;
+  uint64_t abandoned_bytes_ = 0;
 };
 
 }  // namespace ew

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 #include "error.h"
 
@@ -37,7 +38,9 @@ int PerfBufferSource::poll_fd() const {
 }
 
 long PerfBufferSource::drain() {
-  return perf_buffer__consume(buffer_.get());
+  long n = perf_buffer__consume(buffer_.get());
+  if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+  return n;
 }
 
 void PerfBufferSource::on_sample(void* ctx, int, void* data, __u32 size) {
@@ -49,7 +52,12 @@ void PerfBufferSource::on_sample(void* ctx, int, void* data, __u32 size) {
     self->malformed_++;
     return;
   }
-  self->sink_.on_record(record);
+  if (self->failure_) return;
+  try {
+    self->sink_.on_record(record);
+  } catch (...) {
+    self->failure_ = std::current_exception();
+  }
 }
 
 void PerfBufferSource::on_lost(void* ctx, int, __u64 count) {

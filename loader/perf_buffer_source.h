@@ -6,6 +6,7 @@
 
 #include <bpf/libbpf.h>
 
+#include <exception>
 #include <memory>
 
 #include "record_source.h"
@@ -34,6 +35,10 @@ class PerfBufferSource : public RecordSource {
   };
   RecordSink& sink_;
   uint64_t malformed_ = 0;
+  // An exception must not unwind through libbpf's C frames: kept here, later
+  // samples of the same consume are dropped (the session is ending), and it
+  // is rethrown once libbpf has returned.
+  std::exception_ptr failure_;
   uint64_t reported_lost_ = 0;
   std::unique_ptr<perf_buffer, Free> buffer_;
 };

@@ -1,6 +1,7 @@
 #include "ring_buffer_source.h"
 
 #include <cerrno>
+#include <utility>
 
 #include "error.h"
 
@@ -16,7 +17,13 @@ int RingBufferSource::poll_fd() const {
 }
 
 long RingBufferSource::drain() {
-  return ring_buffer__consume(ring_.get());
+  taken_ = 0;
+  long n = ring_buffer__consume(ring_.get());
+  if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+  // Stopped at the budget: libbpf kept its place, and the ring stays
+  // readable, so the loop comes back after its other work.
+  if (n == kStop) return static_cast<long>(taken_);
+  return n;
 }
 
 int RingBufferSource::on_sample(void* ctx, void* data, size_t size) {
@@ -26,8 +33,13 @@ int RingBufferSource::on_sample(void* ctx, void* data, size_t size) {
     self->malformed_++;
     return 0;
   }
-  self->sink_.on_record(record);
-  return 0;
+  try {
+    self->sink_.on_record(record);
+  } catch (...) {
+    self->failure_ = std::current_exception();
+    return kStop;
+  }
+  return ++self->taken_ >= kDrainBudget ? kStop : 0;
 }
 
 }  // namespace ew

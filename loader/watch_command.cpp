@@ -113,6 +113,7 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
   auto socket = netlink::NetlinkSocket::open_route();
   const auto ifaces = resolve_interfaces(options.interfaces, socket);
   OutputSink sink = OutputSink::open(options.output);
+  sink.set_interrupt_fd(signals.fd());
   LinkMonitor links;
 
   install_libbpf_log(options.verbose);
@@ -284,6 +285,11 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
 
   loop.run();
 
+  // The stop signal has been read: from here a reader that stopped reading
+  // gets two more seconds, then what is left is given up (and counted).
+  UniqueFd give_up = make_timer(2.0, false);
+  sink.set_interrupt_fd(give_up.get());
+
   // Detach before the last drain: nothing can be recorded after it, so the
   // final counters and the lines written agree.
   attachments.clear();
@@ -295,6 +301,12 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
     // The reader is gone; the final count still goes somewhere a person sees.
     std::string line;
     JsonLineEncoder(line).stats(current_stats(true));
+    if (sink.abandoned_bytes()) {
+      std::fprintf(stderr,
+                   "egresswatch: %llu bytes of lines were not written: the output stopped "
+                   "taking them\n",
+                   static_cast<unsigned long long>(sink.abandoned_bytes()));
+    }
     std::fprintf(stderr, "egresswatch: output closed; final stats: %s", line.c_str());
   }
   return 0;

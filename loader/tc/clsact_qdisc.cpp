@@ -1,22 +1,27 @@
 #include "tc/clsact_qdisc.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 
 #include "error.h"
 #include "log.h"
 #include "netlink/tc_messages.h"
+#include "tc/filter_identity.h"
 #include "tc/qdisc_ownership.h"
 #include "tc/tc_query.h"
 
 namespace ew {
 ClsactQdisc ClsactQdisc::ensure(netlink::NetlinkSocket& socket, const Interface& iface) {
+  // Leftover markers are trusted only while an egresswatch filter still hangs
+  // from the qdisc: a qdisc recreated by someone else cannot carry one.
+  const bool marked = QdiscOwnership::recorded(iface) && has_egresswatch_filter(socket, iface);
+  // Recorded before the qdisc exists, so no crash can leave ours unrecorded.
+  QdiscOwnership::record(iface);
   auto request = netlink::make_clsact_create(iface.ifindex);
   auto reply = socket.round_trip(request);
-  if (reply.error == 0) {
-    QdiscOwnership::record(iface);
-    return ClsactQdisc(socket, iface, true);
-  }
+  if (reply.error == 0) return ClsactQdisc(socket, iface, true);
+  if (reply.error != -EEXIST || !marked) QdiscOwnership::forget(iface);
   switch (-reply.error) {
     case EEXIST: {
       auto kind = ingress_slot_qdisc(socket, iface);
@@ -26,7 +31,7 @@ ClsactQdisc ClsactQdisc::ensure(netlink::NetlinkSocket& socket, const Interface&
                     "move its filters to a clsact qdisc first");
       }
       // Present already: somebody else's, or ours from an egresswatch that was killed.
-      return ClsactQdisc(socket, iface, QdiscOwnership::recorded(iface));
+      return ClsactQdisc(socket, iface, marked);
     }
     case EPERM:
     case EACCES:
@@ -55,6 +60,11 @@ ClsactQdisc::~ClsactQdisc() {
   } catch (const std::exception& e) {
     log_warning(std::string(e.what()) + "; its clsact qdisc may be left in place");
   }
+}
+
+bool ClsactQdisc::has_egresswatch_filter(netlink::NetlinkSocket& socket, const Interface& iface) {
+  const auto filters = list_filters(socket, iface, netlink::kEgressParent);
+  return std::any_of(filters.begin(), filters.end(), is_egresswatch_filter);
 }
 
 void ClsactQdisc::remove_if_ours_and_unused(netlink::NetlinkSocket& socket,

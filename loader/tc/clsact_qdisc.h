@@ -20,6 +20,9 @@ class ClsactQdisc {
 
   bool created_by_us() const { return created_; }
 
+  // Whether a filter of egresswatch's is on the egress hook.
+  static bool has_egresswatch_filter(netlink::NetlinkSocket& socket, const Interface& iface);
+
   // Deletes the qdisc if it is ours and unused. Also used by `detach`.
   static void remove_if_ours_and_unused(netlink::NetlinkSocket& socket, const Interface& iface);
 

@@ -1,5 +1,6 @@
 #include "tc/qdisc_ownership.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "log.h"
+#include "unique_fd.h"
 
 namespace ew {
 namespace {
@@ -17,17 +19,25 @@ std::string state_dir() {
   return dir && *dir ? dir : "/run/egresswatch";
 }
 
-unsigned long long netns_inode() {
+// Names our network namespace. The cookie (Linux 5.14+) is never reused; an
+// inode number is, as soon as the namespace that had it is gone, so older
+// kernels fall back to it with that caveat.
+std::string netns_id() {
+  UniqueFd probe(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  uint64_t cookie = 0;
+  socklen_t len = sizeof(cookie);
+  if (probe.valid() && getsockopt(probe.get(), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) == 0) {
+    return "c" + std::to_string(cookie);
+  }
   struct stat st {};
-  if (stat("/proc/self/ns/net", &st) != 0) return 0;
-  return static_cast<unsigned long long>(st.st_ino);
+  if (stat("/proc/self/ns/net", &st) != 0) return "0";
+  return std::to_string(static_cast<unsigned long long>(st.st_ino));
 }
 
 }  // namespace
 
 std::string QdiscOwnership::marker_path(const Interface& iface) {
-  return state_dir() + "/clsact-" + std::to_string(netns_inode()) + "-" +
-         std::to_string(iface.ifindex);
+  return state_dir() + "/clsact-" + netns_id() + "-" + std::to_string(iface.ifindex);
 }
 
 void QdiscOwnership::record(const Interface& iface) {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Kernel state that changes behind egresswatch's back:
+# - after kill -9, somebody deletes the leftovers by hand and another tool
+#   adds its own clsact qdisc: egresswatch must not take that qdisc for the
+#   one it once created, and must leave it in place on exit;
+# - a watched port leaves a bridge (RTM_DELLINK with family AF_BRIDGE): the
+#   interface lives on, and so must the watch.
+source "$(dirname "$0")/lib.sh"
+require_root
+setup_pair
+
+start_egresswatch first veth0 --mode packet --include 192.0.2.0/24
+wait_attached first
+kill -9 "$EW_PID"
+wait "$EW_PID" 2>/dev/null || true
+tc -n "$NS_A" qdisc del dev veth0 clsact
+tc -n "$NS_A" qdisc add dev veth0 clsact  # another tool's, filterless
+before=$(tc_state)
+start_egresswatch second veth0 --mode packet --include 192.0.2.0/24
+wait_attached second
+stop_egresswatch INT
+expect_eq "$(tc_state)" "$before" "another tool's clsact after a stale marker"
+tc -n "$NS_A" qdisc del dev veth0 clsact
+
+# A bridge port leaving its bridge.
+ip -n "$NS_A" link add br0 type bridge
+ip -n "$NS_A" link set br0 up
+ip -n "$NS_A" link set veth0 master br0
+start_egresswatch bridged veth0 --mode packet --include 192.0.2.0/24
+wait_attached bridged
+ip -n "$NS_A" link set veth0 nomaster
+sleep 0.3
+kill -0 "$EW_PID" 2>/dev/null || fail "egresswatch stopped when veth0 left the bridge"
+expect_eq "$(count_lines bridged 'select(.type == "interface")')" 0 "interface lines for a port leaving a bridge"
+ping_a 192.0.2.2 2
+sleep 0.1
+stop_egresswatch INT
+expect_eq "$(count_records bridged 'select(.dst == "192.0.2.2" and .icmp_type == 8)')" 2 \
+  "records after veth0 left the bridge"
+log "ok"
