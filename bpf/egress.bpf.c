@@ -105,7 +105,8 @@ static __always_inline int rate_allows(__u64 now) {
   if (!window) return 1;
   /* One-second windows. Two CPUs may both reset at a boundary, letting a few
    * more through; what is held back is always counted exactly. */
-  if (now - window->start_ns >= NSEC_PER_SEC) {
+  /* Signed: another CPU may have moved start_ns past our `now`. */
+  if ((__s64)(now - window->start_ns) >= (__s64)NSEC_PER_SEC) {
     window->start_ns = now;
     window->sent = 0;
   }
@@ -204,11 +205,12 @@ static __always_inline void classify(struct __sk_buff* skb, const int use_perf) 
   if (!destination_is_public(&info)) return;
   count(EW_COUNTER_MATCHED);
 
+  /* Before sampling: a first fragment sampled out still leaves its ports. */
+  if (info.fragmented) resolve_fragment_ports(&info);
   if (!sample_allows()) {
     count(EW_COUNTER_SAMPLED_OUT);
     return;
   }
-  if (info.fragmented) resolve_fragment_ports(&info);
 
   __u64 now = bpf_ktime_get_ns();
   __u8 kind = EW_RECORD_PACKET;

@@ -163,7 +163,11 @@ int Classifier::program_fd() const {
 uint32_t Classifier::program_id() const {
   bpf_prog_info info{};
   uint32_t len = sizeof(info);
-  if (bpf_obj_get_info_by_fd(program_fd(), &info, &len) != 0) return 0;
+  // The id is how we later recognise our own filter; without it we could not
+  // detach safely, so there is no attaching either.
+  if (bpf_obj_get_info_by_fd(program_fd(), &info, &len) != 0) {
+    throw_errno("reading the BPF program's id", errno);
+  }
   return info.id;
 }
 
@@ -186,9 +190,36 @@ void Classifier::write_prefix_rules(const std::vector<PrefixRule>& rules) {
 
 void Classifier::replace_prefix_rules(const std::vector<PrefixRule>& old_rules,
                                       const std::vector<PrefixRule>& new_rules) {
-  check_table_size(new_rules);
+  // Old and new entries are in the tries together for a moment.
+  std::vector<PrefixRule> both = old_rules;
+  for (const auto& rule : new_rules) {
+    if (std::none_of(old_rules.begin(), old_rules.end(),
+                     [&](const PrefixRule& r) { return r.prefix == rule.prefix; })) {
+      both.push_back(rule);
+    }
+  }
+  check_table_size(both);
   const int v4 = bpf_map__fd(skel_->maps.ew_prefixes_v4);
   const int v6 = bpf_map__fd(skel_->maps.ew_prefixes_v6);
+  try {
+    install_rules(v4, v6, old_rules, new_rules);
+  } catch (const Error&) {
+    // Put the old lists back as they were, so "kept the old lists" is true.
+    // Same order as installing: trie entries, fast table, then removals.
+    for (const auto& rule : old_rules)
+      write_rule(v4, v6, rule);
+    write_fast_table(bpf_map__fd(skel_->maps.ew_fast), old_rules);
+    for (const auto& rule : both) {
+      bool old = std::any_of(old_rules.begin(), old_rules.end(),
+                             [&](const PrefixRule& r) { return r.prefix == rule.prefix; });
+      if (!old) delete_rule(v4, v6, rule);
+    }
+    throw;
+  }
+}
+
+void Classifier::install_rules(int v4, int v6, const std::vector<PrefixRule>& old_rules,
+                               const std::vector<PrefixRule>& new_rules) {
   // The tries get the new entries first, then the fast table switches to
   // them, then stale trie entries go: at no point is a block sent to the
   // trie before the trie can answer for it.

@@ -62,6 +62,9 @@ class Classifier {
   struct Destroy {
     void operator()(egress_bpf* skel) const;
   };
+  void install_rules(int v4, int v6, const std::vector<PrefixRule>& old_rules,
+                     const std::vector<PrefixRule>& new_rules);
+
   Classifier(std::unique_ptr<egress_bpf, Destroy> skel, Transport transport)
       : skel_(std::move(skel)), transport_(transport) {}
 

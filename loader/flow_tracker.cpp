@@ -216,12 +216,20 @@ void FlowTracker::scan(uint64_t now, bool emit_updates) {
 
 void FlowTracker::finish(uint64_t now) {
   scan(now, false);
-  for (const Entry& entry : read_table()) {
-    auto it = flows_.find(to_key(entry.key));
-    if (it == flows_.end()) continue;
-    emit(FlowEvent::Kind::kEnd, "stopped", it->second, entry.stats, now);
-    flows_.erase(it);
+  // The classifier is detached: the table no longer changes, and every flow
+  // still followed gets its end, from its last known counts if it is gone.
+  std::unordered_map<Key, ew_flow_stats, KeyHash> last;
+  for (const Entry& entry : read_table())
+    last.emplace(to_key(entry.key), entry.stats);
+  for (auto& [key, flow] : flows_) {
+    auto it = last.find(key);
+    const ew_flow_stats stats = it != last.end()
+                                    ? it->second
+                                    : ew_flow_stats{flow.reported_packets, flow.reported_bytes,
+                                                    flow.first_ns, flow.last_ns};
+    emit(FlowEvent::Kind::kEnd, "stopped", flow, stats, now);
   }
+  flows_.clear();
 }
 
 }  // namespace ew

@@ -1,10 +1,16 @@
 #include "interface.h"
 
 #include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cstdio>
 
 #include <cerrno>
 
 #include "error.h"
+#include "unique_fd.h"
 
 namespace ew {
 
@@ -20,6 +26,19 @@ Interface resolve_interface(const std::string& name) {
     throw_errno(name, errno);
   }
   return Interface{name, static_cast<int>(index)};
+}
+
+void require_ethernet(const Interface& iface) {
+  UniqueFd probe(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!probe.valid()) throw_errno("opening a socket", errno);
+  ifreq request{};
+  std::snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", iface.name.c_str());
+  if (ioctl(probe.get(), SIOCGIFHWADDR, &request) != 0) throw_errno(iface.name, errno);
+  const int type = request.ifr_hwaddr.sa_family;
+  if (type == ARPHRD_ETHER || type == ARPHRD_LOOPBACK) return;
+  throw Error(iface.name + ": not an Ethernet interface (link type " + std::to_string(type) +
+              "); egresswatch reads Ethernet frames, so tun, WireGuard, PPP and GRE devices "
+              "cannot be watched yet: watch the Ethernet interface they leave through");
 }
 
 bool interface_exists(int ifindex) {

@@ -13,6 +13,11 @@ struct Interface {
 // Throws ew::Error("eth9: no such interface") and the like.
 Interface resolve_interface(const std::string& name);
 
+// Throws ew::Error unless iface carries Ethernet frames (or is loopback): on
+// tun, WireGuard, PPP or GRE devices tc sees packets without an Ethernet
+// header, which the classifier would count as non-IP and never record.
+void require_ethernet(const Interface& iface);
+
 // Whether an interface with this index exists in our network namespace.
 bool interface_exists(int ifindex);
 

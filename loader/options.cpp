@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -33,6 +34,25 @@ std::vector<Prefix> parse_prefixes(const std::vector<std::string>& texts, const 
 bool is_power_of_two(uint64_t v) {
   return v && !(v & (v - 1));
 }
+
+// Positive, finite and at most about 31 years: NaN would mean "never", and
+// larger values overflow the timers.
+const CLI::Validator kSeconds(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      try {
+        size_t used = 0;
+        value = std::stod(text, &used);
+        if (used != text.size()) return "'" + text + "' is not a number of seconds";
+      } catch (const std::exception&) {
+        return "'" + text + "' is not a number of seconds";
+      }
+      if (!std::isfinite(value) || value <= 0 || value > 1e9) {
+        return "'" + text + "' must be a number of seconds above 0 and at most 1e9";
+      }
+      return {};
+    },
+    "SECONDS");
 
 // CLI11 reports an unknown config key in words meant for INI files.
 std::string config_error_text(const CLI::ParseError& e) {
@@ -89,20 +109,20 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       ->default_str("auto");
   app.add_option("--duration", watch.duration_seconds, "Stop cleanly after SECONDS")
       ->type_name("SECONDS")
-      ->check(CLI::PositiveNumber);
+      ->check(kSeconds);
   app.add_option("--stats-interval", watch.stats_interval_seconds,
                  "Write a stats line every SECONDS (one is always written at exit)")
       ->type_name("SECONDS")
-      ->check(CLI::PositiveNumber);
+      ->check(kSeconds);
   app.add_option("--flow-interval", watch.flow_interval_seconds,
                  "Flow mode: write update records this often for flows that moved")
       ->type_name("SECONDS")
-      ->check(CLI::PositiveNumber)
+      ->check(kSeconds)
       ->default_str("10");
   app.add_option("--idle-timeout", watch.idle_timeout_seconds,
                  "Flow mode: end a flow after this long without packets")
       ->type_name("SECONDS")
-      ->check(CLI::PositiveNumber)
+      ->check(kSeconds)
       ->default_str("60");
   app.add_option("--flow-table-size", watch.flow_table_size,
                  "Flow mode: flows the kernel table holds; the least recently used is evicted "

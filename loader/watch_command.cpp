@@ -43,13 +43,18 @@ constexpr int64_t kLossCheckSpacingNs = 100'000'000;
 
 std::vector<Interface> resolve_interfaces(const std::vector<std::string>& names,
                                           netlink::NetlinkSocket& socket) {
-  if (names.empty()) return {default_route_interface(socket)};
+  if (names.empty()) {
+    Interface iface = default_route_interface(socket);
+    require_ethernet(iface);
+    return {iface};
+  }
   std::vector<Interface> ifaces;
   for (const auto& name : names) {
     Interface iface = resolve_interface(name);
     bool repeated = std::any_of(ifaces.begin(), ifaces.end(),
                                 [&](const Interface& i) { return i.ifindex == iface.ifindex; });
     if (repeated) throw Error(name + ": named twice");
+    require_ethernet(iface);
     ifaces.push_back(iface);
   }
   return ifaces;

@@ -51,6 +51,13 @@ expect_refusal 1 "egresswatch needs CAP_BPF and CAP_NET_ADMIN (missing: CAP_BPF,
 expect_refusal 1 "(missing: CAP_NET_ADMIN)" --without-net-admin veth0
 expect_refusal 1 "egresswatch detach needs CAP_NET_ADMIN" --as-nobody detach veth0
 
+# A device without Ethernet headers (tun): refused, not silently blind.
+ip -n "$NS_A" tuntap add dev tun0 mode tun
+ip -n "$NS_A" link set tun0 up
+expect_refusal 1 "tun0: not an Ethernet interface" veth0 tun0
+expect_eq "$(tc_state tun0)" "$(tc -n "$NS_A" qdisc show dev tun0)" "tun0 untouched"
+expect_refusal 2 "--duration: 'nan' must be a number of seconds" veth0 --duration nan
+
 # An 'ingress' qdisc where clsact belongs; the failure comes after veth0 was
 # attached, which must be rolled back.
 tc -n "$NS_A" qdisc add dev spare0 ingress
