@@ -298,6 +298,16 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
   // Detach before the last drain: nothing can be recorded after it, so the
   // final counters and the lines written agree.
   attachments.clear();
+  // A filter is gone only after an RCU grace period: a program already
+  // running on another CPU may still count and send. Drain until the
+  // counters stand still (bounded), so the final line adds up.
+  for (int i = 0; i < 20; i++) {
+    const uint64_t seen = read_counters(classifier.counters_fd()).seen;
+    drain();
+    timespec pause{0, 5'000'000};
+    nanosleep(&pause, nullptr);
+    if (read_counters(classifier.counters_fd()).seen == seen) break;
+  }
   drain();
   if (flows) flows->finish(monotonic_ns());
   check_losses();

@@ -93,7 +93,15 @@ Reply NetlinkSocket::dump(NetlinkMessage& msg,
         // A plain ACK (error 0) ends a request; inside a dump it cannot occur.
         return reply;
       }
-      if (nlh->nlmsg_type == NLMSG_DONE) return Reply{};
+      if (nlh->nlmsg_type == NLMSG_DONE) {
+        // A dump can end in an error, carried in DONE's payload (as iproute2's
+        // rtnl_dump_done reads it).
+        if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+          const int error = *static_cast<const int*>(mnl_nlmsg_get_payload(nlh));
+          if (error < 0) return Reply{error, {}};
+        }
+        return Reply{};
+      }
       if (nlh->nlmsg_type == NLMSG_NOOP) continue;
       on_message(nlh);
       if (!is_dump && !(nlh->nlmsg_flags & NLM_F_MULTI)) {
