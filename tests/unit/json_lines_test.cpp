@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "line_test_util.h"
+
 namespace ew {
 namespace {
 
@@ -19,28 +21,10 @@ using nlohmann::ordered_json;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 
-constexpr int64_t kWallNs = 1'700'000'000'123'456'789;  // 2023-11-14T22:13:20.123456789Z
-constexpr const char* kTs = "2023-11-14T22:13:20.123456789Z";
-
-void set_addr(uint8_t* out, int family, const char* text) {
-  ASSERT_EQ(inet_pton(family == 4 ? AF_INET : AF_INET6, text, out), 1) << text;
-}
-
-ew_record make_record(int family, const char* src, const char* dst, uint8_t proto, uint8_t flags,
-                      uint32_t len) {
-  ew_record r;
-  std::memset(&r, 0, sizeof(r));
-  r.ts_ns = 12345;
-  r.ifindex = 2;
-  r.len = len;
-  r.kind = EW_RECORD_PACKET;
-  r.family = static_cast<uint8_t>(family);
-  r.proto = proto;
-  r.flags = flags;
-  set_addr(r.src, family, src);
-  set_addr(r.dst, family, dst);
-  return r;
-}
+// kWallNs, kTs, set_addr and make_record come from line_test_util.h.
+using testing::kTs;
+using testing::kWallNs;
+using testing::make_record;
 
 ew_record tcp4(uint16_t sport, uint16_t dport, uint32_t len) {
   ew_record r = make_record(4, "10.0.0.2", "192.0.2.80", IPPROTO_TCP, EW_FLAG_PORTS, len);
