@@ -40,11 +40,17 @@ build: deps
 run: build
 	./$(BUILD_DIR)/egresswatch $(ARGS)
 
+# The whole suite, then the unit and namespace tests again with the loader
+# built under AddressSanitizer and UndefinedBehaviorSanitizer (the sanitize
+# preset): a leak or an undefined operation fails them.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j 1
+	cmake --preset sanitize
+	cmake --build build-sanitize -j $(JOBS) --target egresswatch egresswatch_unit_tests
+	cd build-sanitize && ctest --output-on-failure --timeout 300 -j 1 -L 'unit|integration'
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.c')
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-sanitize

@@ -14,7 +14,8 @@ bool mask_host_bits(std::array<uint8_t, 16>& addr, int bytes, int length) {
   bool had_host_bits = false;
   for (int i = 0; i < bytes; i++) {
     int keep = length - i * 8;
-    uint8_t mask = keep >= 8 ? 0xff : keep <= 0 ? 0 : static_cast<uint8_t>(0xff << (8 - keep));
+    const int bits = keep >= 8 ? 0xff : keep <= 0 ? 0 : (0xff << (8 - keep)) & 0xff;
+    const auto mask = static_cast<uint8_t>(bits);
     if (addr[i] & ~mask) had_host_bits = true;
     addr[i] &= mask;
   }
