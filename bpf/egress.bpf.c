@@ -185,8 +185,11 @@ static __always_inline void classify(struct __sk_buff* skb, const int use_perf) 
   int result = ew_parse_skb(skb, &info);
   /* Headers of a non-linear skb may lie outside the linear area: pull them in
    * (contents unchanged) and look again, once. */
+  /* (Whether the skb is non-linear is left to the helper, which does
+   * nothing when the bytes are there already: data_end - data would be
+   * pointer arithmetic, refused without CAP_PERFMON.) */
   int cut_short = result == PARSE_TRUNCATED || (info.flags & EW_FLAG_L4_SHORT);
-  if (cut_short && skb->len > skb->data_end - skb->data) {
+  if (cut_short) {
     __u32 want = skb->len < EW_PULL_LEN ? skb->len : EW_PULL_LEN;
     if (bpf_skb_pull_data(skb, want) == 0) {
       __builtin_memset(&info, 0, sizeof(info));

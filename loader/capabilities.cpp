@@ -20,6 +20,9 @@ std::vector<std::string> missing_watch_capabilities() {
   std::vector<std::string> missing;
   // CAP_SYS_ADMIN stands in for CAP_BPF on kernels before 5.8.
   if (!have(CAP_BPF) && !have(CAP_SYS_ADMIN)) missing.push_back("CAP_BPF");
+  // Without CAP_PERFMON the verifier refuses pointer comparisons, and the
+  // parser's bounds checks compile to some (a NULL test on a packet pointer).
+  if (!have(CAP_PERFMON) && !have(CAP_SYS_ADMIN)) missing.push_back("CAP_PERFMON");
   if (!have(CAP_NET_ADMIN)) missing.push_back("CAP_NET_ADMIN");
   return missing;
 }

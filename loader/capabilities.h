@@ -12,7 +12,7 @@ std::vector<std::string> missing_watch_capabilities();
 // Likewise for `detach`, which only talks to rtnetlink.
 std::vector<std::string> missing_detach_capabilities();
 
-// Throws ew::Error: "needs CAP_BPF and CAP_NET_ADMIN (missing: ...)".
+// Throws ew::Error: "needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (missing: ...)".
 void require_capabilities(const std::vector<std::string>& missing, const std::string& what);
 
 }  // namespace ew

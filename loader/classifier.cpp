@@ -106,7 +106,8 @@ std::string describe_load_error(int err) {
       // Capabilities were checked up front, so this is a policy (LSM,
       // unprivileged_bpf_disabled) or, before Linux 5.11, RLIMIT_MEMLOCK.
       return "the kernel refused to load the BPF program: Operation not permitted (it needs "
-             "CAP_BPF and CAP_NET_ADMIN; on kernels before 5.11 also a higher RLIMIT_MEMLOCK)";
+             "CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN; on kernels before 5.11 also a higher "
+             "RLIMIT_MEMLOCK)";
     case EACCES:
     case EINVAL:
     case E2BIG:

@@ -108,7 +108,8 @@ std::vector<std::string> options_needing_restart(const WatchOptions& running,
 int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
   // Input errors first: nothing is touched for a typo.
   auto rules = build_prefix_rules(options.prefixes);
-  require_capabilities(missing_watch_capabilities(), "egresswatch needs CAP_BPF and CAP_NET_ADMIN");
+  require_capabilities(missing_watch_capabilities(),
+                       "egresswatch needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN");
 
   // Signals are queued from here on and handled inside the loop, so a Ctrl-C
   // while attaching still ends with everything detached.

@@ -30,7 +30,7 @@ TEST(LoadError, AVerifierRejectionIsNamedAsSuch) {
 
 TEST(LoadError, APermissionRefusalNamesTheCapabilities) {
   const std::string message = describe_load_error(-EPERM);
-  EXPECT_NE(message.find("CAP_BPF and CAP_NET_ADMIN"), std::string::npos) << message;
+  EXPECT_NE(message.find("CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN"), std::string::npos) << message;
 }
 
 TEST(LoadError, OtherErrorsKeepTheirText) {

@@ -43,7 +43,7 @@ fail() {
 
 require_root() {
   if [ "$(id -u)" != 0 ]; then
-    echo "[$TEST_NAME] SKIP: needs root for network namespaces, CAP_BPF and CAP_NET_ADMIN" \
+    echo "[$TEST_NAME] SKIP: needs root for network namespaces, CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN" \
          "(CI runs as root)"
     exit $SKIP
   fi

@@ -20,6 +20,7 @@ expect_refusal() {
   case "${1:-}" in
     --as-nobody) prefix=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all); shift ;;
     --without-net-admin) prefix=(setpriv --bounding-set=-net_admin --inh-caps=-net_admin); shift ;;
+    --without-perfmon) prefix=(setpriv --bounding-set=-perfmon,-sys_admin --inh-caps=-perfmon,-sys_admin); shift ;;
   esac
   n=$((n + 1))
   in_a "${prefix[@]}" "$EGRESSWATCH" "$@" >"$WORK/bad$n.out" 2>"$WORK/bad$n.err" || status=$?
@@ -46,9 +47,10 @@ expect_refusal 2 "--duration" veth0 --duration -1
 expect_refusal 2 "--mode" veth0 --mode bogus
 expect_refusal 1 "--output $WORK/missing/dir/out.jsonl: No such file or directory" \
   veth0 --output "$WORK/missing/dir/out.jsonl"
-expect_refusal 1 "egresswatch needs CAP_BPF and CAP_NET_ADMIN (missing: CAP_BPF, CAP_NET_ADMIN)" \
+expect_refusal 1 "egresswatch needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (missing: CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN)" \
   --as-nobody veth0
 expect_refusal 1 "(missing: CAP_NET_ADMIN)" --without-net-admin veth0
+expect_refusal 1 "(missing: CAP_PERFMON)" --without-perfmon veth0
 expect_refusal 1 "egresswatch detach needs CAP_NET_ADMIN" --as-nobody detach veth0
 
 # A device without Ethernet headers (tun): refused, not silently blind.

@@ -6,10 +6,10 @@
 
 #include "capabilities.h"
 
-#define EW_SKIP_UNLESS_BPF_CAPABLE()                                                     \
-  do {                                                                                   \
-    if (!ew::missing_watch_capabilities().empty()) {                                     \
-      GTEST_SKIP() << "needs CAP_BPF and CAP_NET_ADMIN (run as root, as `make test` in " \
-                      "CI does)";                                                        \
-    }                                                                                    \
+#define EW_SKIP_UNLESS_BPF_CAPABLE()                                                   \
+  do {                                                                                 \
+    if (!ew::missing_watch_capabilities().empty()) {                                   \
+      GTEST_SKIP() << "needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (run as root, as " \
+                      "`make test` in CI does)";                                       \
+    }                                                                                  \
   } while (0)
