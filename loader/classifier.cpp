@@ -87,6 +87,11 @@ void write_fast_table(int map_fd, const std::vector<PrefixRule>& rules) {
   }
 }
 
+bool has_prefix(const std::vector<PrefixRule>& rules, const Prefix& prefix) {
+  return std::any_of(rules.begin(), rules.end(),
+                     [&](const PrefixRule& r) { return r.prefix == prefix; });
+}
+
 void check_table_size(const std::vector<PrefixRule>& rules) {
   for (int family : {4, 6}) {
     auto n = std::count_if(rules.begin(), rules.end(),
@@ -194,10 +199,7 @@ void Classifier::replace_prefix_rules(const std::vector<PrefixRule>& old_rules,
   // Old and new entries are in the tries together for a moment.
   std::vector<PrefixRule> both = old_rules;
   for (const auto& rule : new_rules) {
-    if (std::none_of(old_rules.begin(), old_rules.end(),
-                     [&](const PrefixRule& r) { return r.prefix == rule.prefix; })) {
-      both.push_back(rule);
-    }
+    if (!has_prefix(old_rules, rule.prefix)) both.push_back(rule);
   }
   check_table_size(both);
   const int v4 = bpf_map__fd(skel_->maps.ew_prefixes_v4);
@@ -205,16 +207,9 @@ void Classifier::replace_prefix_rules(const std::vector<PrefixRule>& old_rules,
   try {
     install_rules(v4, v6, old_rules, new_rules);
   } catch (const Error&) {
-    // Put the old lists back as they were, so "kept the old lists" is true.
-    // Same order as installing: trie entries, fast table, then removals.
-    for (const auto& rule : old_rules)
-      write_rule(v4, v6, rule);
-    write_fast_table(bpf_map__fd(skel_->maps.ew_fast), old_rules);
-    for (const auto& rule : both) {
-      bool old = std::any_of(old_rules.begin(), old_rules.end(),
-                             [&](const PrefixRule& r) { return r.prefix == rule.prefix; });
-      if (!old) delete_rule(v4, v6, rule);
-    }
+    // Put the old lists back as they were, so "kept the old lists" is true:
+    // installing them over whatever of both lists got in.
+    install_rules(v4, v6, both, old_rules);
     throw;
   }
 }
@@ -228,9 +223,7 @@ void Classifier::install_rules(int v4, int v6, const std::vector<PrefixRule>& ol
     write_rule(v4, v6, rule);
   write_fast_table(bpf_map__fd(skel_->maps.ew_fast), new_rules);
   for (const auto& old : old_rules) {
-    bool kept = std::any_of(new_rules.begin(), new_rules.end(),
-                            [&](const PrefixRule& r) { return r.prefix == old.prefix; });
-    if (!kept) delete_rule(v4, v6, old);
+    if (!has_prefix(new_rules, old.prefix)) delete_rule(v4, v6, old);
   }
 }
 
