@@ -24,6 +24,10 @@ void WallClock::resync() {
   offset_ns_ = real - (before + (after - before) / 2);
 }
 
+uint64_t WallClock::monotonic_ns() {
+  return static_cast<uint64_t>(read_clock(CLOCK_MONOTONIC));
+}
+
 int64_t WallClock::now_ns() {
   return read_clock(CLOCK_REALTIME);
 }

@@ -16,6 +16,8 @@ class WallClock {
     return static_cast<int64_t>(monotonic_ns) + offset_ns_;
   }
   static int64_t now_ns();
+  // CLOCK_MONOTONIC, the classifier's clock.
+  static uint64_t monotonic_ns();
 
  private:
   int64_t offset_ns_ = 0;

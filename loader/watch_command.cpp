@@ -36,7 +36,6 @@
 namespace ew {
 namespace {
 
-constexpr uint64_t kNsPerSecond = 1'000'000'000;
 // Losses found while draining are reported at most this often; a timer
 // catches the ones no record reveals (sampling, rate limiting).
 constexpr int64_t kLossCheckSpacingNs = 100'000'000;
@@ -58,12 +57,6 @@ std::vector<Interface> resolve_interfaces(const std::vector<std::string>& names,
     ifaces.push_back(iface);
   }
   return ifaces;
-}
-
-uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * kNsPerSecond + static_cast<uint64_t>(ts.tv_nsec);
 }
 
 std::unique_ptr<LineFormatter> make_formatter(const WatchOptions& options, OutputSink& sink) {
@@ -166,7 +159,7 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
   int64_t last_loss_check = 0;
   auto flows_evicted = [&] { return flows ? flows->evicted() : 0; };
   auto check_losses = [&] {
-    last_loss_check = static_cast<int64_t>(monotonic_ns());
+    last_loss_check = static_cast<int64_t>(WallClock::monotonic_ns());
     if (auto line = losses.check(read_counters(classifier.counters_fd()), flows_evicted(),
                                  WallClock::now_ns())) {
       formatter->loss(*line);
@@ -176,7 +169,7 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
     clock.resync();
     long n = source->drain();
     if (n < 0 && n != -EINTR) throw_errno("reading the record buffer", static_cast<int>(n));
-    if (static_cast<int64_t>(monotonic_ns()) - last_loss_check >= kLossCheckSpacingNs) {
+    if (static_cast<int64_t>(WallClock::monotonic_ns()) - last_loss_check >= kLossCheckSpacingNs) {
       check_losses();
     }
     if (!sink.flush()) loop.stop();
@@ -271,7 +264,7 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
   // Flow mode: scan often enough for both the update interval and the idle
   // timeout; updates are written once per --flow-interval.
   UniqueFd scan_timer;
-  uint64_t last_updates = monotonic_ns();
+  uint64_t last_updates = WallClock::monotonic_ns();
   if (flows) {
     const double period =
         std::max(0.05, std::min(options.flow_interval_seconds, options.idle_timeout_seconds / 4));
@@ -279,7 +272,7 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
     loop.add(scan_timer.get(), EPOLLIN, [&](uint32_t) {
       read_timer(scan_timer.get());
       drain();  // announced flows first, so the scan finds them known
-      const uint64_t now = monotonic_ns();
+      const uint64_t now = WallClock::monotonic_ns();
       const bool updates =
           now - last_updates >= static_cast<uint64_t>(options.flow_interval_seconds * 1e9);
       if (updates) last_updates = now;
@@ -310,7 +303,7 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
     if (read_counters(classifier.counters_fd()).seen == seen) break;
   }
   drain();
-  if (flows) flows->finish(monotonic_ns());
+  if (flows) flows->finish(WallClock::monotonic_ns());
   check_losses();
   write_stats(true);
   if (!sink.flush()) {
