@@ -36,13 +36,6 @@ constexpr uint8_t kIcmp = EW_FLAG_ICMP;
 constexpr uint8_t kFragment = EW_FLAG_FRAGMENT;
 constexpr uint8_t kShort = EW_FLAG_L4_SHORT;
 
-PrefixOptions documentation_hosts_public() {
-  PrefixOptions options;
-  for (const char* cidr : {"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"})
-    options.includes.push_back(Prefix::parse(cidr));
-  return options;
-}
-
 // ---- Frames ------------------------------------------------------------------
 
 Bytes v4_first(uint16_t id, uint8_t proto, const Bytes& l4, const Address& src = kLan4,

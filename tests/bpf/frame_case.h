@@ -77,4 +77,14 @@ class SharedClassifierSuite : public testing::TestWithParam<Param> {
   static inline std::unique_ptr<ClassifierHarness> harness_;
 };
 
+// The documentation ranges the tests use for public hosts, passed as
+// --include would pass them (they are excluded by default).
+inline PrefixOptions documentation_hosts_public() {
+  PrefixOptions options;
+  for (const char* cidr : {"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"}) {
+    options.includes.push_back(Prefix::parse(cidr));
+  }
+  return options;
+}
+
 }  // namespace ew::test

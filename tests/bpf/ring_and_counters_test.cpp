@@ -19,7 +19,7 @@ namespace {
 const Address kSrc = v4("192.168.1.10");
 const Address kPublic = v4("198.51.100.20");
 
-PrefixOptions documentation_hosts_public() {
+PrefixOptions one_public_range() {
   PrefixOptions options;
   options.includes = {Prefix::parse("198.51.100.0/24")};
   return options;
@@ -31,7 +31,7 @@ Bytes public_frame() {
 
 TEST(ClassifierRuns, RepeatedPublicPacketsGiveOneRecordEach) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
-  ClassifierHarness harness(documentation_hosts_public());
+  ClassifierHarness harness(one_public_range());
   const Bytes frame = public_frame();
   const RunResult run = harness.run(frame, test_ifindex(), 50);
   ASSERT_EQ(run.error, 0);
@@ -52,7 +52,7 @@ TEST(ClassifierRuns, RepeatedPublicPacketsGiveOneRecordEach) {
 
 TEST(ClassifierRuns, RepeatedPrivatePacketsOnlyCountSeen) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
-  ClassifierHarness harness(documentation_hosts_public());
+  ClassifierHarness harness(one_public_range());
   const RunResult run = harness.run(
       ipv4_frame(kSrc, v4("192.168.1.1"), IPPROTO_UDP, udp(40000, 53)), test_ifindex(), 50);
   ASSERT_EQ(run.error, 0);
@@ -65,7 +65,7 @@ TEST(ClassifierRuns, RepeatedPrivatePacketsOnlyCountSeen) {
 // own counter and nothing else, and nothing is reset in between.
 TEST(ClassifierRuns, CountersMoveOnePacketAtATime) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
-  ClassifierHarness harness(documentation_hosts_public());
+  ClassifierHarness harness(one_public_range());
   const uint32_t ifindex = test_ifindex();
   struct Step {
     Bytes frame;
@@ -114,7 +114,7 @@ TEST(ClassifierRuns, FullRingCountsLostRecords) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
   ClassifierSettings settings;
   settings.ring_bytes = 4096;
-  ClassifierHarness harness(documentation_hosts_public(), settings);
+  ClassifierHarness harness(one_public_range(), settings);
   const Bytes frame = public_frame();
   constexpr int kPackets = 200;
   const RunResult run = harness.run(frame, test_ifindex(), kPackets);
@@ -137,7 +137,7 @@ TEST(ClassifierRuns, FullRingCountsLostRecords) {
 
 TEST(ClassifierRuns, RecordNamesTheOutgoingDevice) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
-  ClassifierHarness harness(documentation_hosts_public());
+  ClassifierHarness harness(one_public_range());
   const Bytes frame = public_frame();
   std::vector<uint32_t> devices = {1};  // loopback always exists
   if (test_ifindex() != 1) devices.push_back(test_ifindex());

@@ -41,13 +41,6 @@ const Address kPub6 = v6("2001:db8::7");
 
 constexpr uint64_t kSecondNs = 1'000'000'000;
 
-PrefixOptions documentation_hosts_public() {
-  PrefixOptions options;
-  for (const char* cidr : {"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"})
-    options.includes.push_back(Prefix::parse(cidr));
-  return options;
-}
-
 Bytes public_udp(uint16_t sport, const Address& dst = kPub4) {
   return ipv4_frame(kLan4, dst, IPPROTO_UDP, udp(sport, 443));
 }

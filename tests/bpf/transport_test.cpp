@@ -29,13 +29,6 @@ const Address kPub4 = v4("203.0.113.7");
 const Address kLan6 = v6("fd00::10");
 const Address kPub6 = v6("2001:db8::7");
 
-PrefixOptions documentation_hosts_public() {
-  PrefixOptions options;
-  for (const char* cidr : {"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"})
-    options.includes.push_back(Prefix::parse(cidr));
-  return options;
-}
-
 ClassifierSettings with_transport(Transport transport) {
   ClassifierSettings settings;
   settings.transport = transport;

@@ -45,13 +45,6 @@ constexpr uint8_t kVlan = EW_FLAG_VLAN;
 constexpr uint8_t kInner = EW_FLAG_VLAN_INNER;
 constexpr uint16_t kPreQinqTpid = 0x9100;  // a pre-802.1ad vendor TPID: not a tag to us
 
-PrefixOptions documentation_hosts_public() {
-  PrefixOptions options;
-  for (const char* cidr : {"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"})
-    options.includes.push_back(Prefix::parse(cidr));
-  return options;
-}
-
 Bytes tagged_v4(const std::vector<VlanTag>& tags, const Address& dst, uint8_t proto,
                 const Bytes& payload, const Ipv4Fields& f = {}) {
   return ethernet_tagged(tags, ETH_P_IP, ipv4(kLan4, dst, proto, payload, f));

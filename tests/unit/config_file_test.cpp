@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "options.h"
+#include "parse_test_util.h"
 
 namespace ew {
 namespace {
@@ -49,22 +50,10 @@ class ConfigFile {
   std::string path_;
 };
 
-struct Parsed {
-  CommandLine cl;
-  std::string out;
-  std::string err;
-};
-
+using testing::Parsed;
 // The non-printing parser; anything it prints is caught and returned.
-Parsed parse(std::vector<const char*> args) {
-  args.insert(args.begin(), "egresswatch");
-  Parsed p;
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  p.cl = parse_command_line(static_cast<int>(args.size()), args.data());
-  p.err = ::testing::internal::GetCapturedStderr();
-  p.out = ::testing::internal::GetCapturedStdout();
-  return p;
+inline Parsed parse(std::vector<const char*> args) {
+  return testing::parse_quietly(std::move(args));
 }
 
 Parsed parse_with_config(const std::string& json, std::vector<const char*> args = {}) {

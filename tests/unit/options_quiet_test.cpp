@@ -1,5 +1,6 @@
 // parse_command_line prints nothing: the caller prints `help` or `error`.
 #include "options.h"
+#include "parse_test_util.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -15,22 +16,8 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using Command = CommandLine::Command;
 
-struct Parsed {
-  CommandLine cl;
-  std::string out;
-  std::string err;
-};
-
-Parsed parse_quietly(std::vector<const char*> args) {
-  args.insert(args.begin(), "egresswatch");
-  Parsed p;
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  p.cl = parse_command_line(static_cast<int>(args.size()), args.data());
-  p.err = ::testing::internal::GetCapturedStderr();
-  p.out = ::testing::internal::GetCapturedStdout();
-  return p;
-}
+using testing::parse_quietly;
+using testing::Parsed;
 
 TEST(ParseCommandLine, HelpIsReturnedNotPrinted) {
   for (const char* flag : {"--help", "-h"}) {
