@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "line_formatter.h"
 #include "options.h"
+#include "output_sink.h"
 
 namespace ew {
 
@@ -14,12 +16,11 @@ namespace ew {
 // take effect without a restart.
 using OptionsReloader = std::function<WatchOptions()>;
 
-// The options that differ between two parses and that only a restart applies,
-// by their option names ("--mode", "interfaces", ...).
-std::vector<std::string> options_needing_restart(const WatchOptions& running,
-                                                 const WatchOptions& reloaded);
-
 // Returns the process exit code; throws ew::Error for failures to report.
 int run_watch(const WatchOptions& options, const OptionsReloader& reload);
+
+// After the output reader has gone: the final stats line and the bytes given
+// up go to stderr, where a person still sees them.
+void report_output_closed(const OutputSink& sink, const StatsLine& final_stats);
 
 }  // namespace ew
