@@ -35,6 +35,14 @@ std::vector<std::string> missing_detach_capabilities() {
   return missing;
 }
 
+std::vector<std::string> missing_bridge_capabilities(bool watch) {
+  std::vector<std::string> missing =
+      watch ? missing_watch_capabilities() : missing_detach_capabilities();  // CAP_NET_ADMIN
+  // AF_PACKET sockets; CAP_NET_ADMIN above covers the forced buffer sizes.
+  if (!have(CAP_NET_RAW)) missing.push_back("CAP_NET_RAW");
+  return missing;
+}
+
 void require_capabilities(const std::vector<std::string>& missing, const std::string& what) {
   if (missing.empty()) return;
   std::string list;

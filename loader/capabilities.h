@@ -12,6 +12,10 @@ std::vector<std::string> missing_watch_capabilities();
 // Likewise for `detach`, which only talks to rtnetlink.
 std::vector<std::string> missing_detach_capabilities();
 
+// egresswatch-bridge: CAP_NET_RAW and CAP_NET_ADMIN, and with --watch what
+// the watch command needs.
+std::vector<std::string> missing_bridge_capabilities(bool watch);
+
 // Throws ew::Error: "needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (missing: ...)".
 void require_capabilities(const std::vector<std::string>& missing, const std::string& what);
 

@@ -3,17 +3,24 @@
 #include <cstdio>
 
 namespace ew {
+namespace {
+const char* program = "egresswatch";
+}  // namespace
+
+void set_log_program(const char* name) {
+  program = name;
+}
 
 void log_warning(const std::string& message) {
-  std::fprintf(stderr, "egresswatch: warning: %s\n", message.c_str());
+  std::fprintf(stderr, "%s: warning: %s\n", program, message.c_str());
 }
 
 void log_info(const std::string& message) {
-  std::fprintf(stderr, "egresswatch: %s\n", message.c_str());
+  std::fprintf(stderr, "%s: %s\n", program, message.c_str());
 }
 
 void log_error(const std::string& message) {
-  std::fprintf(stderr, "egresswatch: %s\n", message.c_str());
+  std::fprintf(stderr, "%s: %s\n", program, message.c_str());
 }
 
 }  // namespace ew

@@ -6,6 +6,9 @@
 
 namespace ew {
 
+// The prefix of every line: "egresswatch" unless another program sets it.
+void set_log_program(const char* name);
+
 void log_warning(const std::string& message);
 void log_info(const std::string& message);
 void log_error(const std::string& message);

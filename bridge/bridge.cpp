@@ -1,0 +1,127 @@
+#include "bridge.h"
+
+#include <sys/epoll.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "error.h"
+#include "interface.h"
+#include "log.h"
+
+namespace ew::bridge {
+namespace {
+
+// Batches read from one port before the loop looks at the other port and at
+// signals again: a flood in one direction cannot starve the other.
+constexpr int kBatchesPerWakeup = 8;
+
+uint64_t coarse_now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+}  // namespace
+
+Bridge::Bridge(PacketPort a, PacketPort b, const PolicySettings& policy)
+    : ports_{std::move(a), std::move(b)}, policy_(policy) {}
+
+void Bridge::attach_to(EventLoop& loop) {
+  loop_ = &loop;
+  for (size_t i = 0; i < 2; i++) {
+    loop.add(ports_[i].fd(), EPOLLIN, [this, i](uint32_t events) {
+      if (events & EPOLLERR) on_port_error(i);
+      if (events & EPOLLIN) forward_from(i);
+    });
+  }
+}
+
+void Bridge::forward_from(size_t in) {
+  const size_t out = 1 - in;
+  ReceiveBatch& batch = receive_[in];
+  SendBatch& sending = send_[out];
+  PortCounters& c = counters_[in];
+  for (int round = 0; round < kBatchesPerWakeup; round++) {
+    const int n = batch.receive(ports_[in].fd());
+    if (n < 0) {
+      if (n == -EINTR) continue;
+      if (n == -ENETDOWN) {
+        on_port_error(in);
+        return;
+      }
+      throw_errno(ports_[in].iface().name + ": receiving", -n);
+    }
+    if (n == 0) return;
+    const uint64_t now = coarse_now_ns();
+    for (int i = 0; i < n; i++) {
+      const ReceivedFrame& frame = batch[static_cast<size_t>(i)];
+      c.received++;
+      if (frame.truncated) {
+        c.truncated++;
+        continue;
+      }
+      switch (policy_.decide(frame.data, frame.length, static_cast<int>(in), now)) {
+        case Decision::kForward:
+          sending.add(frame);
+          break;
+        case Decision::kSameSide:
+          c.same_side++;
+          break;
+        case Decision::kLinkLocal:
+          c.link_local++;
+          break;
+        case Decision::kRunt:
+          c.runt++;
+          break;
+      }
+    }
+    if (sending.pending()) {
+      const SendResult sent = sending.send(ports_[out].fd());
+      counters_[out].sent += sent.sent;
+      counters_[out].send_failed += sent.failed;
+      if (sent.failed) note_send_failure(out, sent.last_error);
+    }
+    if (static_cast<size_t>(n) < kBatchFrames) return;
+  }
+}
+
+void Bridge::note_send_failure(size_t port, int err) {
+  // One warning per kind of failure, not one per frame.
+  if (err == last_reported_error_[port]) return;
+  last_reported_error_[port] = err;
+  std::string why = std::strerror(err);
+  if (err == EMSGSIZE) why = "a frame is larger than its MTU";
+  log_warning(ports_[port].iface().name + ": frames not sent (" + why +
+              "); counted as send_failed in the stats");
+}
+
+void Bridge::on_port_error(size_t port) {
+  const int err = ports_[port].take_error();
+  const Interface& iface = ports_[port].iface();
+  if (err == 0) return;
+  if (!interface_exists(iface.ifindex)) {
+    failure_ = iface.name + ": interface removed; the bridge stops";
+    if (loop_) loop_->stop();
+    return;
+  }
+  if (err == ENETDOWN) {
+    log_warning(iface.name + ": interface went down; forwarding resumes when it is up again");
+    return;
+  }
+  log_warning(iface.name + ": " + std::strerror(err));
+}
+
+BridgeStats Bridge::stats() {
+  BridgeStats stats;
+  for (size_t i = 0; i < 2; i++) {
+    stats.ports[i].name = ports_[i].iface().name;
+    stats.ports[i].counters = counters_[i];
+    stats.ports[i].counters.kernel_drops = ports_[i].kernel_stats().drops;
+  }
+  stats.mac_table = policy_.mac_table_size(coarse_now_ns());
+  return stats;
+}
+
+}  // namespace ew::bridge

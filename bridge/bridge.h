@@ -1,0 +1,69 @@
+// Two ports and the forwarding between them, driven by the caller's event
+// loop: each port's socket is read in batches when it has frames, and what
+// the policy lets through is sent on the other port in one batch.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "event_loop.h"
+#include "forwarding_policy.h"
+#include "frame_batch.h"
+#include "packet_port.h"
+
+namespace ew::bridge {
+
+struct PortCounters {
+  uint64_t received = 0;      // frames read from this port
+  uint64_t sent = 0;          // frames written to this port
+  uint64_t send_failed = 0;   // frames for this port the kernel refused
+  uint64_t kernel_drops = 0;  // frames the kernel dropped before we read them
+  // Frames received here and not forwarded, by reason.
+  uint64_t same_side = 0;
+  uint64_t link_local = 0;
+  uint64_t truncated = 0;  // larger than a receive slot
+  uint64_t runt = 0;
+};
+
+struct PortStats {
+  std::string name;
+  PortCounters counters;
+};
+
+struct BridgeStats {
+  std::array<PortStats, 2> ports;
+  size_t mac_table = 0;
+};
+
+class Bridge {
+ public:
+  Bridge(PacketPort a, PacketPort b, const PolicySettings& policy);
+  Bridge(const Bridge&) = delete;
+  Bridge& operator=(const Bridge&) = delete;
+
+  // Registers both ports on `loop`. A port whose interface is removed stops
+  // the loop and leaves failure() set; one that only goes down is reported
+  // and forwarding resumes when it comes back up.
+  void attach_to(EventLoop& loop);
+  const std::optional<std::string>& failure() const { return failure_; }
+
+  BridgeStats stats();
+
+ private:
+  void forward_from(size_t in);
+  void on_port_error(size_t port);
+  void note_send_failure(size_t port, int err);
+
+  std::array<PacketPort, 2> ports_;
+  ForwardingPolicy policy_;
+  std::array<ReceiveBatch, 2> receive_;
+  std::array<SendBatch, 2> send_;
+  std::array<PortCounters, 2> counters_;
+  std::array<int, 2> last_reported_error_{};
+  EventLoop* loop_ = nullptr;
+  std::optional<std::string> failure_;
+};
+
+}  // namespace ew::bridge

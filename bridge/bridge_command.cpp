@@ -1,0 +1,122 @@
+#include "bridge_command.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "bridge.h"
+#include "capabilities.h"
+#include "error.h"
+#include "event_loop.h"
+#include "json_lines.h"
+#include "log.h"
+#include "output_sink.h"
+#include "port_checks.h"
+#include "prefix_rules.h"
+#include "stats_line.h"
+#include "wall_clock.h"
+#include "watch_command.h"
+#include "watch_session.h"
+
+namespace ew::bridge {
+
+int run_bridge(const BridgeOptions& options) {
+  // Input errors first: nothing is touched for a typo or a bad port.
+  if (options.watch) build_prefix_rules(options.watch_options.prefixes);
+  require_capabilities(missing_bridge_capabilities(options.watch),
+                       options.watch ? "egresswatch-bridge --watch needs CAP_NET_RAW, "
+                                       "CAP_NET_ADMIN, CAP_BPF and CAP_PERFMON"
+                                     : "egresswatch-bridge needs CAP_NET_RAW and CAP_NET_ADMIN");
+  const CheckedPorts checked = check_ports(options.port_a, options.port_b);
+
+  // Signals are queued from here on and handled inside the loop, so a Ctrl-C
+  // while setting up still ends with everything restored.
+  SignalFd signals({SIGINT, SIGTERM, SIGHUP, SIGUSR1});
+  signal(SIGPIPE, SIG_IGN);
+  OutputSink sink = OutputSink::open(options.output);
+  sink.set_interrupt_fd(signals.fd());
+
+  for (const auto& warning : checked.warnings)
+    log_warning(warning);
+
+  PolicySettings policy;
+  policy.forward_link_local = options.forward_link_local;
+  policy.mac_ageing_ns = static_cast<uint64_t>(options.mac_ageing_seconds * 1e9);
+  PortSettings port_settings;
+  // Bypassing the qdisc would also bypass the tc egress hook we watch.
+  port_settings.qdisc_bypass = !options.watch;
+  Bridge bridge(PacketPort::open(checked.a, port_settings),
+                PacketPort::open(checked.b, port_settings), policy);
+
+  EventLoop loop;
+  std::unique_ptr<JsonLineEncoder> encoder;
+  std::optional<WatchSession> session;
+  if (options.watch) {
+    encoder = std::make_unique<JsonLineEncoder>(sink.buffer());
+    session.emplace(options.watch_options, std::vector<Interface>{checked.a, checked.b}, sink,
+                    *encoder, loop);
+  }
+  bridge.attach_to(loop);
+  log_info("bridging " + checked.a.name + " and " + checked.b.name +
+           (session ? " and watching both (Ctrl-C to stop)" : " (Ctrl-C to stop)"));
+
+  auto write_stats = [&](bool final) {
+    append_stats_line(bridge.stats(), WallClock::now_ns(), final, sink.buffer());
+    if (!sink.flush()) loop.stop();
+  };
+  loop.add(signals.fd(), EPOLLIN, [&](uint32_t) {
+    while (int sig = signals.read_signal()) {
+      if (sig == SIGUSR1) {
+        write_stats(false);
+        if (session) session->write_stats();
+      } else if (sig == SIGHUP) {
+        if (!session) continue;
+        try {
+          session->reload_prefixes(parse_watch_arguments(options.watch_arguments));
+        } catch (const Error& e) {
+          log_warning(std::string("reload failed, keeping the prefix lists: ") + e.what());
+        }
+      } else {
+        loop.stop();
+      }
+    }
+  });
+  loop.try_add(sink.fd(), 0, [&](uint32_t events) {
+    if (events & (EPOLLERR | EPOLLHUP)) loop.stop();
+  });
+  UniqueFd duration_timer;
+  if (options.duration_seconds > 0) {
+    duration_timer = make_timer(options.duration_seconds, false);
+    loop.add(duration_timer.get(), EPOLLIN, [&](uint32_t) { loop.stop(); });
+  }
+  UniqueFd stats_timer;
+  if (options.stats_interval_seconds > 0) {
+    stats_timer = make_timer(options.stats_interval_seconds, true);
+    loop.add(stats_timer.get(), EPOLLIN, [&](uint32_t) {
+      read_timer(stats_timer.get());
+      write_stats(false);
+      if (session) session->write_stats();
+    });
+  }
+
+  loop.run();
+
+  UniqueFd give_up = make_timer(2.0, false);
+  sink.set_interrupt_fd(give_up.get());
+  bool output_open = true;
+  if (session) output_open = session->finish();
+  append_stats_line(bridge.stats(), WallClock::now_ns(), true, sink.buffer());
+  output_open = sink.flush() && output_open;
+  if (!output_open) {
+    std::string line;
+    append_stats_line(bridge.stats(), WallClock::now_ns(), true, line);
+    std::fprintf(stderr, "egresswatch-bridge: output closed; final stats: %s", line.c_str());
+  }
+  if (bridge.failure()) throw Error(*bridge.failure());
+  return 0;
+}
+
+}  // namespace ew::bridge

@@ -1,0 +1,136 @@
+#include "bridge_options.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <string_view>
+
+#include "error.h"
+#include "version.h"
+
+namespace ew::bridge {
+namespace {
+
+constexpr const char* kDescription =
+    "A userspace Ethernet bridge between IFACE_A and IFACE_B over AF_PACKET sockets (the "
+    "\"two NICs inline\" setup). With --watch, the egresswatch classifier watches both ports' "
+    "egress and its records share the JSON stream on stdout.";
+
+constexpr const char* kFooter =
+    "Everything after --watch is a classifier option of egresswatch (see egresswatch --help): "
+    "--mode, --include, --exclude, --config, ... Stats lines ({\"type\":\"stats\",\"ports\":"
+    "[...]}) are written at exit, on SIGUSR1 and every --stats-interval.";
+
+const CLI::Validator kSeconds(
+    [](std::string& text) -> std::string {
+      try {
+        size_t used = 0;
+        const double value = std::stod(text, &used);
+        if (used == text.size() && std::isfinite(value) && value > 0 && value <= 1e9) return {};
+      } catch (const std::exception&) {
+      }
+      return "'" + text + "' must be a number of seconds above 0 and at most 1e9";
+    },
+    "SECONDS");
+
+}  // namespace
+
+WatchOptions parse_watch_arguments(const std::vector<std::string>& arguments) {
+  std::vector<const char*> argv{"egresswatch-bridge --watch"};
+  for (const auto& a : arguments)
+    argv.push_back(a.c_str());
+  const CommandLine parsed = parse_command_line(static_cast<int>(argv.size()), argv.data());
+  if (parsed.command == CommandLine::Command::kExit) {
+    if (parsed.exit_code == 0) {
+      throw Error("--watch takes egresswatch's classifier options: see egresswatch --help");
+    }
+    throw Error("--watch: " + parsed.error);
+  }
+  if (parsed.command != CommandLine::Command::kWatch || !parsed.watch.interfaces.empty()) {
+    const std::string what = parsed.command == CommandLine::Command::kWatch
+                                 ? parsed.watch.interfaces.front()
+                                 : std::string("detach");
+    throw Error("--watch: '" + what +
+                "' is not a classifier option; the bridge watches its own two ports");
+  }
+  if (parsed.watch.format == OutputFormat::kText) {
+    throw Error("--watch: --format text is not available: the bridge writes JSON lines");
+  }
+  return parsed.watch;
+}
+
+BridgeCommandLine parse_bridge_command_line(int argc, const char* const* argv) {
+  BridgeCommandLine result;
+  BridgeOptions& options = result.options;
+
+  // Split at --watch: what follows belongs to the classifier's parser.
+  int bridge_argc = argc;
+  for (int i = 1; i < argc; i++) {
+    if (std::string_view(argv[i]) == "--watch") {
+      bridge_argc = i;
+      options.watch = true;
+      options.watch_arguments.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
+
+  std::string output;
+  CLI::App app(kDescription, "egresswatch-bridge");
+  app.footer(kFooter);
+  app.set_version_flag("--version", std::string("egresswatch-bridge ") + kVersion);
+  app.add_option("IFACE_A", options.port_a, "One side of the bridge")->required();
+  app.add_option("IFACE_B", options.port_b, "The other side")->required();
+  app.add_flag("--forward-link-local", options.forward_link_local,
+               "Also forward 802.1D link-local frames (01:80:C2:00:00:0X: STP, LLDP, pause, "
+               "802.1X), which a bridge normally keeps");
+  app.add_option("--mac-ageing", options.mac_ageing_seconds,
+                 "Forget where a MAC address is after this long without a frame from it")
+      ->type_name("SECONDS")
+      ->check(kSeconds)
+      ->default_str("300");
+  app.add_option("--stats-interval", options.stats_interval_seconds,
+                 "Write a stats line every SECONDS (one is always written at exit and on "
+                 "SIGUSR1)")
+      ->type_name("SECONDS")
+      ->check(kSeconds);
+  app.add_option("--duration", options.duration_seconds, "Stop cleanly after SECONDS")
+      ->type_name("SECONDS")
+      ->check(kSeconds);
+  app.add_option("-o,--output", output, "Append JSON lines to FILE instead of stdout")
+      ->type_name("FILE");
+  // Shown in --help only: the split above has already taken it out.
+  bool watch_flag = false;
+  app.add_flag("--watch", watch_flag,
+               "Attach the classifier to both ports' egress; the options after it are the "
+               "classifier's");
+
+  try {
+    app.parse(bridge_argc, argv);
+    if (!output.empty()) options.output = output;
+    if (options.watch) {
+      options.watch_options = parse_watch_arguments(options.watch_arguments);
+      // Options that are the session's rather than the classifier's may be
+      // given on either side of --watch; the bridge's own win.
+      const WatchOptions& w = options.watch_options;
+      if (!options.output && w.output) options.output = w.output;
+      if (options.duration_seconds == 0) options.duration_seconds = w.duration_seconds;
+      if (options.stats_interval_seconds == 0) {
+        options.stats_interval_seconds = w.stats_interval_seconds;
+      }
+    }
+    result.run = true;
+  } catch (const CLI::CallForHelp&) {
+    result.text = app.help();
+  } catch (const CLI::CallForVersion&) {
+    result.text = std::string("egresswatch-bridge ") + kVersion + "\n";
+  } catch (const CLI::ParseError& e) {
+    result.exit_code = 2;
+    result.text = e.what();
+  } catch (const Error& e) {
+    result.exit_code = 2;
+    result.text = e.what();
+  }
+  return result;
+}
+
+}  // namespace ew::bridge

@@ -1,0 +1,99 @@
+#include "port_checks.h"
+
+#include <net/if.h>
+
+#include <map>
+
+#include "error.h"
+#include "netlink/socket.h"
+
+namespace ew::bridge {
+namespace {
+
+void judge_one(const netlink::LinkFacts& link, const std::string& master_kind) {
+  if (!(link.flags & IFF_UP)) {
+    throw Error(link.name + ": interface is down; bring it up first (ip link set " + link.name +
+                " up)");
+  }
+  if (link.master != 0) {
+    if (master_kind == "bridge") {
+      throw Error(link.name +
+                  ": already a port of a kernel bridge; take it out first (ip link set " +
+                  link.name + " nomaster)");
+    }
+    if (master_kind == "bond" || master_kind == "team" || (link.flags & IFF_SLAVE)) {
+      throw Error(link.name + ": part of a " + (master_kind.empty() ? "bond" : master_kind) +
+                  "; bridge the " + (master_kind.empty() ? "bond" : master_kind) +
+                  " device instead");
+    }
+  }
+}
+
+std::string address_warning(const std::string& name) {
+  return name +
+         " has IP addresses: this host answers on it beside the bridge (ARP, neighbour "
+         "discovery, TCP resets); an inline bridge's ports usually have none";
+}
+
+}  // namespace
+
+std::vector<std::string> judge_ports(const netlink::LinkFacts& a, const netlink::LinkFacts& b,
+                                     const std::string& master_a_kind,
+                                     const std::string& master_b_kind, bool a_has_addresses,
+                                     bool b_has_addresses) {
+  if (a.ifindex == b.ifindex) {
+    throw Error(a.name + ": named twice; a bridge needs two different interfaces");
+  }
+  judge_one(a, master_a_kind);
+  judge_one(b, master_b_kind);
+  std::vector<std::string> warnings;
+  if (a.mtu != b.mtu) {
+    warnings.push_back("the ports' MTUs differ (" + a.name + " " + std::to_string(a.mtu) + ", " +
+                       b.name + " " + std::to_string(b.mtu) +
+                       "): frames larger than the smaller one are dropped and counted as "
+                       "send_failed");
+  }
+  if (a_has_addresses) warnings.push_back(address_warning(a.name));
+  if (b_has_addresses) warnings.push_back(address_warning(b.name));
+  return warnings;
+}
+
+CheckedPorts check_ports(const std::string& name_a, const std::string& name_b) {
+  CheckedPorts ports{resolve_interface(name_a), resolve_interface(name_b), {}};
+  if (ports.a.ifindex == ports.b.ifindex) {
+    throw Error(name_a + ": named twice; a bridge needs two different interfaces");
+  }
+  require_ethernet(ports.a);
+  require_ethernet(ports.b);
+
+  auto socket = netlink::NetlinkSocket::open_route();
+  std::map<int, netlink::LinkFacts> links;
+  auto request = netlink::make_link_dump();
+  auto listed = socket.dump(request, [&](const nlmsghdr* nlh) {
+    if (auto link = netlink::parse_link(nlh)) links[link->ifindex] = *link;
+  });
+  if (listed.error) throw_errno("listing interfaces", listed.error);
+  std::map<int, bool> has_addresses;
+  auto addresses = netlink::make_address_dump();
+  listed = socket.dump(addresses, [&](const nlmsghdr* nlh) {
+    if (auto ifindex = netlink::parse_address_ifindex(nlh)) has_addresses[*ifindex] = true;
+  });
+  if (listed.error) throw_errno("listing addresses", listed.error);
+
+  auto facts = [&](const Interface& iface) {
+    auto it = links.find(iface.ifindex);
+    if (it == links.end()) throw Error(iface.name + ": no such interface");
+    return it->second;
+  };
+  auto master_kind = [&](const netlink::LinkFacts& link) -> std::string {
+    auto it = links.find(link.master);
+    return it == links.end() ? "" : it->second.kind;
+  };
+  const auto a = facts(ports.a);
+  const auto b = facts(ports.b);
+  ports.warnings = judge_ports(a, b, master_kind(a), master_kind(b), has_addresses[a.ifindex],
+                               has_addresses[b.ifindex]);
+  return ports;
+}
+
+}  // namespace ew::bridge

@@ -1,0 +1,31 @@
+// Link and address dumps, decoded into what a bridge needs to know about its
+// ports before it touches them: up or down, MTU, master device, addresses.
+#pragma once
+
+#include <linux/netlink.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "netlink/message.h"
+
+namespace ew::netlink {
+
+struct LinkFacts {
+  int ifindex = 0;
+  std::string name;
+  unsigned flags = 0;  // IFF_UP, IFF_SLAVE, ...
+  uint32_t mtu = 0;
+  int master = 0;    // ifindex of the bridge or bond it belongs to; 0: none
+  std::string kind;  // IFLA_INFO_KIND: "bridge", "bond", "veth", ... or empty
+};
+
+NetlinkMessage make_link_dump();
+NetlinkMessage make_address_dump();
+
+std::optional<LinkFacts> parse_link(const nlmsghdr* nlh);
+// The interface an address message belongs to, if it is one (RTM_NEWADDR).
+std::optional<int> parse_address_ifindex(const nlmsghdr* nlh);
+
+}  // namespace ew::netlink
