@@ -46,7 +46,7 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j 1
 	cmake --preset sanitize
-	cmake --build build-sanitize -j $(JOBS) --target egresswatch egresswatch_unit_tests
+	cmake --build build-sanitize -j $(JOBS) --target egresswatch egresswatch-bridge egresswatch_unit_tests
 	cd build-sanitize && ctest --output-on-failure --timeout 300 -j 1 -L 'unit|integration'
 
 format:
