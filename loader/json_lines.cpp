@@ -49,7 +49,20 @@ void set_string(ordered_json& value, std::string_view text) {
 
 void set_address(ordered_json& value, int family, const uint8_t* addr) {
   char buf[INET6_ADDRSTRLEN];
-  inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf, sizeof(buf));
+  if (family == 4) {
+    // glibc's inet_ntop formats IPv4 with sprintf, a tenth of a record's cost.
+    char* p = buf;
+    for (int i = 0; i < 4; i++) {
+      unsigned octet = addr[i];
+      if (octet >= 100) *p++ = static_cast<char>('0' + octet / 100);
+      if (octet >= 10) *p++ = static_cast<char>('0' + octet / 10 % 10);
+      *p++ = static_cast<char>('0' + octet % 10);
+      *p++ = '.';
+    }
+    set_string(value, std::string_view(buf, static_cast<size_t>(p - buf - 1)));
+    return;
+  }
+  inet_ntop(AF_INET6, addr, buf, sizeof(buf));
   set_string(value, buf);
 }
 

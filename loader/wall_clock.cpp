@@ -2,7 +2,6 @@
 
 #include <time.h>
 
-#include <cstdio>
 #include <ctime>
 
 namespace ew {
@@ -46,10 +45,16 @@ void Rfc3339Formatter::format(int64_t wall_ns, std::string& out) {
     std::strftime(cached_prefix_, sizeof(cached_prefix_), "%Y-%m-%dT%H:%M:%S", &utc);
     cached_second_ = second;
   }
-  char buf[48];
-  int n =
-      std::snprintf(buf, sizeof(buf), "%s.%09lldZ", cached_prefix_, static_cast<long long>(nanos));
-  out.assign(buf, static_cast<size_t>(n));
+  // Digits by hand: snprintf was a tenth of a packet record's cost.
+  char frac[11];
+  frac[0] = '.';
+  for (int i = 9; i >= 1; i--) {
+    frac[i] = static_cast<char>('0' + nanos % 10);
+    nanos /= 10;
+  }
+  frac[10] = 'Z';
+  out.assign(cached_prefix_);
+  out.append(frac, sizeof(frac));
 }
 
 }  // namespace ew

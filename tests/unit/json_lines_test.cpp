@@ -120,6 +120,14 @@ TEST(JsonLineEncoder, UdpOverIpv6UsesCompressedAddresses) {
       "sport":40000,"dport":53,"len":90})"));
 }
 
+TEST(JsonLineEncoder, Ipv4AddressesEveryOctetWidth) {
+  // IPv4 addresses are formatted by hand, not by inet_ntop: check the widths.
+  ordered_json line = parse_one(
+      encode_one(make_record(4, "0.9.10.99", "100.199.200.255", IPPROTO_TCP, EW_FLAG_PORTS, 60)));
+  EXPECT_EQ(line["src"], "0.9.10.99");
+  EXPECT_EQ(line["dst"], "100.199.200.255");
+}
+
 TEST(JsonLineEncoder, PortsSpanTheirFullRange) {
   ordered_json line = parse_one(encode_one(tcp4(0, 65535, 0xffffffff)));
   EXPECT_EQ(line["sport"], 0);
