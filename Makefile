@@ -15,7 +15,7 @@ DEBIAN_PACKAGES := \
 	libcli11-dev libcap-ng-dev libgtest-dev libgmock-dev \
 	iproute2 iputils-ping jq util-linux systemd
 
-.PHONY: all deps build run test clean format
+.PHONY: all deps build run test clean format bench-deps
 
 all: build
 
@@ -48,6 +48,11 @@ test: build
 	cmake --preset sanitize
 	cmake --build build-sanitize -j $(JOBS) --target egresswatch egresswatch-bridge egresswatch_unit_tests
 	cd build-sanitize && ctest --output-on-failure --timeout 300 -j 1 -L 'unit|integration'
+
+# What bench/ needs beyond the build (BCC baseline, kernel headers, perf): never
+# part of run or test.
+bench-deps:
+	bench/deps.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.c')
