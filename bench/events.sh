@@ -112,11 +112,16 @@ start_consumer() {
   CPU0=$(awk -v t="$(cpu_ticks "$CONSUMER")" -v hz="$(getconf CLK_TCK)" 'BEGIN{print t/hz}')
 }
 
-# stop_consumer NAME KIND SINK: SIGINT, wait, then sets M to "delivered lost cpu_s peak_kb".
+# stop_consumer NAME KIND SINK: SIGINT, wait, then sets M to "delivered lost cpu_s
+# cpu_live_s peak_kb": cpu_live_s is the CPU used until just before SIGINT, cpu_s
+# includes the exit (flow mode writes an end line for every flow then).
 # Not in a subshell: only this shell can wait for the consumer.
 stop_consumer() {
   local name=$1 kind=$2 sink=$3 delivered lost
   sleep 0.3
+  local live
+  live=$(awk -v t="$(cpu_ticks "$CONSUMER")" -v hz="$(getconf CLK_TCK)" -v c0="$CPU0" \
+    'BEGIN{printf "%.3f", t/hz - c0}')
   kill -INT "$CONSUMER"
   wait "$CONSUMER_TOP" || true
   CONSUMER_TOP=""
@@ -137,8 +142,8 @@ stop_consumer() {
     fi
   fi
   rm -f "$SHM/$name.out"
-  M=$(awk -v d="$delivered" -v l="$lost" -v c0="$CPU0" \
-    '{printf "%s %s %.3f %s\n", d, l, $1 + $2 - c0, $3}' "$WORK/$name.time")
+  M=$(awk -v d="$delivered" -v l="$lost" -v c0="$CPU0" -v live="$live" \
+    '{printf "%s %s %.3f %s %s\n", d, l, $1 + $2 - c0, live, $3}' "$WORK/$name.time")
 }
 
 gen() { ip netns exec "$NS_A" taskset -c 0 "$GEN" --dst 192.0.2.2 --duration "$DURATION" "$@"; }
@@ -150,7 +155,7 @@ inject() {
 }
 
 # run SOURCE CONFIG SINK RATE REP: one measurement, one line of results.tsv (also in LINE):
-# source config sink rate rep sent gen_pps delivered lost cpu_s peak_kb load1
+# source config sink rate rep sent gen_pps delivered lost cpu_s cpu_live_s peak_kb load1
 run() {
   local source=$1 config=$2 sink=$3 rate=$4 rep=$5 kind=ew flows=16 args=() g
   case $config in
@@ -171,7 +176,7 @@ run() {
   else
     g=$(inject --rate "$rate" --flows "$flows")
   fi
-  M="- - - -"
+  M="- - - - -"
   if [ "$kind" != none ]; then stop_consumer "$name" "$kind" "$sink"; fi
   LINE=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$source" "$config" "$sink" "$rate" \
     "$rep" "$(jq .sent <<<"$g")" "$(jq .pps <<<"$g")" "$(tr ' ' '\t' <<<"$M")" \
@@ -181,7 +186,7 @@ run() {
 
 echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), kernel $(uname -r)"
 echo "start: $(uptime)"
-printf 'source\tconfig\tsink\trate\trep\tsent\tgen_pps\tdelivered\tlost\tcpu_s\tpeak_kb\tload1\n' \
+printf 'source\tconfig\tsink\trate\trep\tsent\tgen_pps\tdelivered\tlost\tcpu_s\tcpu_live_s\tpeak_kb\tload1\n' \
   | tee "$RESULTS"
 
 consumers=(packet flow-many)

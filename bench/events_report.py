@@ -29,6 +29,7 @@ def consumer_figures(rs):
     secs = [int(r["sent"]) / float(r["gen_pps"]) for r in rs]
     per_s = [int(r["delivered"]) / s for r, s in zip(rs, secs)]
     per_cpu = [int(r["delivered"]) / max(float(r["cpu_s"]), 1e-3) for r in rs]
+    per_cpu_live = [int(r["delivered"]) / max(float(r["cpu_live_s"]), 1e-3) for r in rs]
     lost = [int(r["lost"]) for r in rs]
     sent = [int(r["sent"]) for r in rs]
     return {
@@ -38,6 +39,7 @@ def consumer_figures(rs):
         "lost_max": max(lost),
         "per_cpu": med(per_cpu),
         "cpu_per_m": 1e6 / med(per_cpu),
+        "cpu_per_m_live": 1e6 / med(per_cpu_live),
         "peak_mb": med([int(r["peak_kb"]) / 1024 for r in rs]),
         "load": med([float(r["load1"]) for r in rs]),
         "n": len(rs),
@@ -51,7 +53,7 @@ names = {"packet": "egresswatch --mode packet", "flow-many": "egresswatch --mode
 print("\n### Records turned into lines (medians of %s)\n" % "/".join(
     sorted({str(len(v)) for v in groups.values()})))
 print("| Source | Rate offered | Consumer | Output | Records/s written | Lost (median, max) "
-      "| Records per CPU s | CPU s per million | vs baseline | Load |")
+      "| Records per CPU s | CPU s per million (live) | vs baseline | Load |")
 print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for (source, config, sink, rate), rs in sorted(groups.items(), key=lambda kv: (
         kv[0][0] != "gen", int(kv[0][3]) or 10**9, kv[0][2], kv[0][1])):
@@ -62,10 +64,10 @@ for (source, config, sink, rate), rs in sorted(groups.items(), key=lambda kv: (
     ratio = "-"
     if base and config != "bcc":
         ratio = "%.1fx" % (f["per_cpu"] / consumer_figures(base)["per_cpu"])
-    print("| %s | %s | %s | %s | %s | %d, %d | %s | %.2f | %s | %.1f |" % (
+    print("| %s | %s | %s | %s | %s | %d, %d | %s | %.2f (%.2f) | %s | %.1f |" % (
         source, rate_name(rate), names[config], "tmpfs file" if sink == "file" else "pipe",
         "{:,.0f}".format(f["records/s"]), f["lost"], f["lost_max"], "{:,.0f}".format(f["per_cpu"]),
-        f["cpu_per_m"], ratio, f["load"]))
+        f["cpu_per_m"], f["cpu_per_m_live"], ratio, f["load"]))
 
 print("\n### Cost to the host: generator packets per second (medians)\n")
 print("| Rate asked | Watcher | Generator pps | Over nothing attached | Load |")
