@@ -13,6 +13,13 @@
 // Not modelled: flow mode, --sample, --rate-limit, a full ring buffer, a tag
 // taken out of the frame by the kernel (BPF_PROG_TEST_RUN cannot set one),
 // GSO, the timestamp.
+//
+// Where the documents are silent the reference takes the program's reading,
+// each said where it is applied: an IP length of 0 means "unknown" (the
+// frame's end bounds the packet); ICMP fields are read for protocol 1 and 58
+// in either family; a cut or too long IPv6 extension chain gives a record
+// marked L4_SHORT whose proto is the header where the walk stopped; a later
+// IPv6 fragment not remembered reports the fragment header's next header.
 #pragma once
 
 #include <array>

@@ -411,8 +411,8 @@ class FrameGenerator {
   void mutate(GeneratedFrame& g) {
     Bytes& b = g.bytes;
     const size_t ip = g.network_offset;
-    const unsigned what = uniform(0, 11);
-    char buf[96];
+    const unsigned what = uniform(0, 12);
+    char buf[96] = "";
     switch (what) {
       case 0: {  // cut at a header boundary
         if (g.boundaries.empty()) break;
@@ -499,14 +499,28 @@ class FrameGenerator {
       case 10: {  // an ethertype or TPID replaced
         if (ip < 14 || ip > b.size()) break;
         const size_t at = ip - 2 - 4 * uniform(0, static_cast<unsigned>((ip - 14) / 4));
-        static const std::vector<uint16_t> types = {ETH_P_IP,     ETH_P_IPV6, ETH_P_8021Q,
-                                                    ETH_P_8021AD, ETH_P_ARP,  0x0040};
+        static const std::vector<uint16_t> types = {
+            ETH_P_IP, ETH_P_IPV6, ETH_P_8021Q, ETH_P_8021AD, ETH_P_ARP, 0x0040, 0x9100};
         const uint16_t type = chance(80) ? one_of(types) : u16();
         frame_detail::put16(b, at, type);
         std::snprintf(buf, sizeof(buf), " | type at %zu = %04x", at, type);
         break;
       }
-      default: {  // IPv4 flags and fragment offset, or an IPv6 fragment header's
+      case 12: {  // the IP length ending the packet at (or near) a header boundary
+        const size_t field = g.family == 4 ? ip + 2 : ip + 4;
+        const size_t counted_from = g.family == 4 ? ip : ip + 40;
+        if (g.family == 0 || field + 2 > b.size()) return;
+        std::vector<size_t> inside;
+        for (size_t at : g.boundaries)
+          if (at >= counted_from) inside.push_back(at - counted_from);
+        if (inside.empty()) return;
+        const size_t length = one_of(inside) + (chance(70) ? 0 : uniform(1, 3));
+        frame_detail::put16(b, field, static_cast<uint16_t>(length));
+        std::snprintf(buf, sizeof(buf), " | %s=%zu (a boundary)",
+                      g.family == 4 ? "tot_len" : "payload_len", length);
+        break;
+      }
+      default: {  // IPv4 flags and fragment offset
         if (g.family == 4 && ip + 8 <= b.size()) {
           frame_detail::put16(b, ip + 6, u16());
           std::snprintf(buf, sizeof(buf), " | frag_off=%02x%02x", b[ip + 6], b[ip + 7]);
@@ -707,6 +721,7 @@ struct Tally {
   size_t unparsed = 0;
   size_t non_ip = 0;
   size_t with_ports_from_memory = 0;
+  std::map<std::string, size_t> flags;  // records by flag, to show what was covered
   size_t disagreements = 0;
 };
 
@@ -741,6 +756,11 @@ void run_batch(const PrefixOptions& options, uint64_t seed, size_t count, const 
     const ReferenceOutcome ref = reference.classify(g.bytes, ifindex);
     if (ref.record) {
       tally.records++;
+      for (uint8_t bit = 1; bit != 0 && bit <= EW_FLAG_VLAN_INNER;
+           bit = static_cast<uint8_t>(bit << 1)) {
+        if (ref.record->flags & bit) tally.flags[describe_flags(bit)]++;
+      }
+      tally.flags[ref.record->family == 4 ? "ipv4" : "ipv6"]++;
       if ((ref.record->flags & (EW_FLAG_FRAGMENT | EW_FLAG_PORTS)) ==
           (EW_FLAG_FRAGMENT | EW_FLAG_PORTS)) {
         tally.with_ports_from_memory++;
@@ -778,6 +798,10 @@ void report(const Tally& t, std::chrono::steady_clock::duration took) {
       static_cast<unsigned long long>(master_seed()), t.frames, static_cast<long long>(ms),
       t.records, t.with_ports_from_memory, t.excluded, t.unparsed, t.non_ip, t.refused,
       t.disagreements);
+  std::printf("[ reference ] records with:");
+  for (const auto& [name, n] : t.flags)
+    std::printf(" %s %zu", name.c_str(), n);
+  std::printf("\n");
 }
 
 // A classifier load is far slower than a run; batches keep the fragment
