@@ -15,6 +15,7 @@
 #include "log.h"
 #include "output_sink.h"
 #include "port_checks.h"
+#include "privilege_drop.h"
 #include "prefix_rules.h"
 #include "stats_line.h"
 #include "wall_clock.h"
@@ -26,6 +27,8 @@ namespace ew::bridge {
 int run_bridge(const BridgeOptions& options) {
   // Input errors first: nothing is touched for a typo or a bad port.
   if (options.watch) build_prefix_rules(options.watch_options.prefixes);
+  std::optional<TargetUser> user;
+  if (options.user) user = resolve_user(*options.user);
   require_capabilities(missing_bridge_capabilities(options.watch),
                        options.watch ? "egresswatch-bridge --watch needs CAP_NET_RAW, "
                                        "CAP_NET_ADMIN, CAP_BPF and CAP_PERFMON"
@@ -60,6 +63,7 @@ int run_bridge(const BridgeOptions& options) {
                     *encoder, loop);
   }
   bridge.attach_to(loop);
+  drop_privileges_after_setup(/*detach_needed=*/options.watch, user);
   log_info("bridging " + checked.a.name + " and " + checked.b.name +
            (session ? " and watching both (Ctrl-C to stop)" : " (Ctrl-C to stop)"));
 

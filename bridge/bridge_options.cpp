@@ -98,6 +98,11 @@ BridgeCommandLine parse_bridge_command_line(int argc, const char* const* argv) {
       ->check(kSeconds);
   app.add_option("-o,--output", output, "Append JSON lines to FILE instead of stdout")
       ->type_name("FILE");
+  std::string user;
+  app.add_option("--user", user,
+                 "Once the ports are open (and watched), switch to user NAME; every capability "
+                 "is dropped in any case but CAP_NET_ADMIN with --watch, to detach at exit")
+      ->type_name("NAME");
   // Shown in --help only: the split above has already taken it out.
   bool watch_flag = false;
   app.add_flag("--watch", watch_flag,
@@ -107,12 +112,14 @@ BridgeCommandLine parse_bridge_command_line(int argc, const char* const* argv) {
   try {
     app.parse(bridge_argc, argv);
     if (!output.empty()) options.output = output;
+    if (!user.empty()) options.user = user;
     if (options.watch) {
       options.watch_options = parse_watch_arguments(options.watch_arguments);
       // Options that are the session's rather than the classifier's may be
       // given on either side of --watch; the bridge's own win.
       const WatchOptions& w = options.watch_options;
       if (!options.output && w.output) options.output = w.output;
+      if (!options.user && w.user) options.user = w.user;
       if (options.duration_seconds == 0) options.duration_seconds = w.duration_seconds;
       if (options.stats_interval_seconds == 0) {
         options.stats_interval_seconds = w.stats_interval_seconds;

@@ -19,6 +19,7 @@ struct BridgeOptions {
   double stats_interval_seconds = 0;  // 0: stats only at exit and on SIGUSR1
   double duration_seconds = 0;        // 0: until a signal
   std::optional<std::string> output;
+  std::optional<std::string> user;  // run as this user once the ports are open
   bool watch = false;
   WatchOptions watch_options;
   // The arguments after --watch, parsed again on SIGHUP.

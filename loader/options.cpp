@@ -147,6 +147,11 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--ring-size", watch.ring_bytes,
                  "Ring buffer size in bytes: a power of two from 4096 (default 4194304)")
       ->type_name("BYTES");
+  std::string user;
+  app.add_option("--user", user,
+                 "After attaching, switch to user NAME; every capability but CAP_NET_ADMIN "
+                 "(needed to detach at exit) is dropped in any case")
+      ->type_name("NAME");
   app.add_flag("-v,--verbose", watch.verbose, "Show libbpf's messages and the verifier's log");
   app.set_config("--config", "",
                  "Read options from a JSON object in FILE, keyed by long option name "
@@ -175,6 +180,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     watch.prefixes.excludes = parse_prefixes(excludes, "--exclude");
     watch.prefixes.includes = parse_prefixes(includes, "--include");
     if (!output.empty()) watch.output = output;
+    if (!user.empty()) watch.user = user;
     if (auto* config = app.get_config_ptr(); config && config->count() > 0) {
       watch.config_file = config->as<std::string>();
     }

@@ -30,6 +30,8 @@ struct WatchOptions {
   uint64_t rate_limit = 0;
   uint32_t ring_bytes = 4u << 20;
   bool verbose = false;
+  // After attaching, run as this user (with CAP_NET_ADMIN only, to detach).
+  std::optional<std::string> user;
   std::optional<std::string> config_file;
 };
 

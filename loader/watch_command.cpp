@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "capabilities.h"
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "netlink/socket.h"
 #include "output_sink.h"
+#include "privilege_drop.h"
 #include "text_lines.h"
 #include "watch_session.h"
 
@@ -54,6 +56,8 @@ std::unique_ptr<LineFormatter> make_formatter(const WatchOptions& options, Outpu
 int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
   // Input errors first: nothing is touched for a typo.
   build_prefix_rules(options.prefixes);
+  std::optional<TargetUser> user;
+  if (options.user) user = resolve_user(*options.user);
   require_capabilities(missing_watch_capabilities(),
                        "egresswatch needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN");
 
@@ -73,6 +77,7 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
 
   EventLoop loop;
   WatchSession session(options, ifaces, sink, *formatter, loop);
+  drop_privileges_after_setup(/*detach_needed=*/true, user);
   log_info("watching " + session.watched_names() + " (Ctrl-C to stop)");
 
   loop.add(signals.fd(), EPOLLIN, [&](uint32_t) {

@@ -58,6 +58,7 @@ std::vector<std::string> options_needing_restart(const WatchOptions& running,
   check(running.rate_limit == reloaded.rate_limit, "--rate-limit");
   check(running.ring_bytes == reloaded.ring_bytes, "--ring-size");
   check(running.verbose == reloaded.verbose, "--verbose");
+  check(running.user == reloaded.user, "--user");
   return names;
 }
 

@@ -56,7 +56,9 @@ ClsactQdisc::ClsactQdisc(ClsactQdisc&& other) noexcept
 ClsactQdisc::~ClsactQdisc() {
   if (!created_) return;
   try {
-    remove_if_ours_and_unused(*socket_, iface_);
+    // Ours by construction: the marker is not read again, because after a
+    // privilege drop (--user) it may no longer be readable.
+    remove_if_unused(*socket_, iface_);
   } catch (const std::exception& e) {
     log_warning(std::string(e.what()) + "; its clsact qdisc may be left in place");
   }
@@ -69,7 +71,10 @@ bool ClsactQdisc::has_egresswatch_filter(netlink::NetlinkSocket& socket, const I
 
 void ClsactQdisc::remove_if_ours_and_unused(netlink::NetlinkSocket& socket,
                                             const Interface& iface) {
-  if (!QdiscOwnership::recorded(iface)) return;
+  if (QdiscOwnership::recorded(iface)) remove_if_unused(socket, iface);
+}
+
+void ClsactQdisc::remove_if_unused(netlink::NetlinkSocket& socket, const Interface& iface) {
   if (clsact_has_filters(socket, iface)) {
     log_info(iface.name + ": leaving the clsact qdisc egresswatch added: other filters use it");
     return;
@@ -83,6 +88,9 @@ void ClsactQdisc::remove_if_ours_and_unused(netlink::NetlinkSocket& socket,
                 netlink::kernel_reason_suffix(reply));
     return;
   }
+  // Fails quietly after --user (the state folder is root's); a marker left
+  // behind is trusted only together with one of our filters, and the qdisc
+  // it names is gone.
   QdiscOwnership::forget(iface);
 }
 

@@ -27,6 +27,9 @@ class ClsactQdisc {
   static void remove_if_ours_and_unused(netlink::NetlinkSocket& socket, const Interface& iface);
 
  private:
+  // Deletes the qdisc unless another filter uses it, and forgets the marker.
+  static void remove_if_unused(netlink::NetlinkSocket& socket, const Interface& iface);
+
   ClsactQdisc(netlink::NetlinkSocket& socket, Interface iface, bool created)
       : socket_(&socket), iface_(std::move(iface)), created_(created) {}
 
