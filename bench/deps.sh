@@ -7,11 +7,15 @@
 #   python3-pyroute2   the baseline attaches with pyroute2, as the old tool did
 #   linux-headers-*    BCC compiles at run time against kernel headers
 #   linux-perf, time   profiles; peak memory
+#   iperf3, ethtool    bridge benchmark: TCP throughput, offloads off
+#   python3-scapy      the bridge benchmark's baseline (bench/baselines/scapy_bridge.py)
+#   iputils-ping       ping round trips through the bridges
 set -euo pipefail
 
 [ "$(id -u)" = 0 ] || { echo "bench/deps.sh: run as root" >&2; exit 1; }
 
-packages=(netsniff-ng python3-bpfcc python3-pyroute2 linux-perf time jq iproute2)
+packages=(netsniff-ng python3-bpfcc python3-pyroute2 linux-perf time jq iproute2
+  iperf3 ethtool python3-scapy iputils-ping)
 
 # Debian has no headers for this (non-Debian) kernel; BCC only needs headers
 # close enough for a tc program, so the newest Debian 12 headers serve.
