@@ -39,7 +39,7 @@ expect_refusal() {
     shift
   fi
   n=$((n + 1))
-  in_x "${prefix[@]}" "$EGRESSWATCH_BRIDGE" "$@" >"$WORK/bad$n.out" 2>"$WORK/bad$n.err" || status=$?
+  in_x timeout 10 "${prefix[@]}" "$EGRESSWATCH_BRIDGE" "$@" >"$WORK/bad$n.out" 2>"$WORK/bad$n.err" || status=$?
   expect_eq "$status" "$code" "exit status of egresswatch-bridge $* ($(cat "$WORK/bad$n.err"))"
   expect_eq "$(wc -l <"$WORK/bad$n.err")" 1 "stderr lines of egresswatch-bridge $*: $(cat "$WORK/bad$n.err")"
   grep -q "^egresswatch-bridge: " "$WORK/bad$n.err" && grep -qF -- "$text" "$WORK/bad$n.err" ||
