@@ -36,6 +36,24 @@ void Bridge::attach_to(EventLoop& loop) {
       if (events & EPOLLIN) forward_from(i);
     });
   }
+  loop.add(links_.fd(), EPOLLIN, [this](uint32_t) {
+    const bool overran = links_.read([this](int ifindex) {
+      for (size_t i = 0; i < 2; i++) {
+        if (ports_[i].iface().ifindex == ifindex) port_removed(i);
+      }
+    });
+    if (overran) {
+      for (size_t i = 0; i < 2; i++) {
+        if (!interface_exists(ports_[i].iface().ifindex)) port_removed(i);
+      }
+    }
+  });
+}
+
+void Bridge::port_removed(size_t port) {
+  if (failure_) return;
+  failure_ = ports_[port].iface().name + ": interface removed; the bridge stops";
+  if (loop_) loop_->stop();
 }
 
 void Bridge::forward_from(size_t in) {
@@ -102,8 +120,7 @@ void Bridge::on_port_error(size_t port) {
   const Interface& iface = ports_[port].iface();
   if (err == 0) return;
   if (!interface_exists(iface.ifindex)) {
-    failure_ = iface.name + ": interface removed; the bridge stops";
-    if (loop_) loop_->stop();
+    port_removed(port);
     return;
   }
   if (err == ENETDOWN) {

@@ -11,6 +11,7 @@
 #include "event_loop.h"
 #include "forwarding_policy.h"
 #include "frame_batch.h"
+#include "link_monitor.h"
 #include "packet_port.h"
 
 namespace ew::bridge {
@@ -55,6 +56,7 @@ class Bridge {
   void forward_from(size_t in);
   void on_port_error(size_t port);
   void note_send_failure(size_t port, int err);
+  void port_removed(size_t port);
 
   std::array<PacketPort, 2> ports_;
   ForwardingPolicy policy_;
@@ -62,6 +64,10 @@ class Bridge {
   std::array<SendBatch, 2> send_;
   std::array<PortCounters, 2> counters_;
   std::array<int, 2> last_reported_error_{};
+  // The kernel reports ENETDOWN on a port's socket once, when it goes down;
+  // deleting a port that is already down says nothing more there, so
+  // removals are watched for on rtnetlink.
+  LinkMonitor links_;
   EventLoop* loop_ = nullptr;
   std::optional<std::string> failure_;
 };

@@ -115,12 +115,15 @@ int run_bridge(const BridgeOptions& options) {
   append_stats_line(bridge.stats(), WallClock::now_ns(), true, sink.buffer());
   output_open = sink.flush() && output_open;
   if (!output_open) {
+    if (sink.write_error()) {
+      log_error(errno_message("writing to " + sink.name(), sink.write_error()) + "; stopped");
+    }
     std::string line;
     append_stats_line(bridge.stats(), WallClock::now_ns(), true, line);
     std::fprintf(stderr, "egresswatch-bridge: output closed; final stats: %s", line.c_str());
   }
   if (bridge.failure()) throw Error(*bridge.failure());
-  return 0;
+  return sink.write_error() ? 1 : 0;
 }
 
 }  // namespace ew::bridge

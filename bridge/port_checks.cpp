@@ -2,6 +2,7 @@
 
 #include <net/if.h>
 
+#include <algorithm>
 #include <map>
 
 #include "error.h"
@@ -29,6 +30,9 @@ void judge_one(const netlink::LinkFacts& link, const std::string& master_kind) {
   }
 }
 
+// A receive slot holds a 64 KiB frame (frame_batch.h).
+constexpr uint32_t kLargestCarriedFrame = 65536;
+
 std::string address_warning(const std::string& name) {
   return name +
          " has IP addresses: this host answers on it beside the bridge (ARP, neighbour "
@@ -52,6 +56,16 @@ std::vector<std::string> judge_ports(const netlink::LinkFacts& a, const netlink:
                        b.name + " " + std::to_string(b.mtu) +
                        "): frames larger than the smaller one are dropped and counted as "
                        "send_failed");
+  }
+  for (const auto* link : {&a, &b}) {
+    const uint32_t largest = std::max(link->gso_max_size, link->gro_max_size);
+    if (largest > kLargestCarriedFrame) {
+      warnings.push_back(link->name + " allows offloaded frames of up to " +
+                         std::to_string(largest) +
+                         " bytes (BIG TCP); the bridge carries up to 65536 and counts larger "
+                         "ones as truncated: ip link set " +
+                         link->name + " gso_max_size 65536 gro_max_size 65536");
+    }
   }
   if (a_has_addresses) warnings.push_back(address_warning(a.name));
   if (b_has_addresses) warnings.push_back(address_warning(b.name));

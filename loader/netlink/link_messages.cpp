@@ -45,6 +45,12 @@ std::optional<LinkFacts> parse_link(const nlmsghdr* nlh) {
           link.master = static_cast<int>(mnl_attr_get_u32(attr));
         }
         break;
+      case IFLA_GSO_MAX_SIZE:
+        if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) link.gso_max_size = mnl_attr_get_u32(attr);
+        break;
+      case IFLA_GRO_MAX_SIZE:
+        if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) link.gro_max_size = mnl_attr_get_u32(attr);
+        break;
       case IFLA_LINKINFO:
         for_each_nested_attr(attr, [&](const nlattr* nested) {
           if (mnl_attr_get_type(nested) == IFLA_INFO_KIND &&

@@ -19,6 +19,10 @@ struct LinkFacts {
   uint32_t mtu = 0;
   int master = 0;    // ifindex of the bridge or bond it belongs to; 0: none
   std::string kind;  // IFLA_INFO_KIND: "bridge", "bond", "veth", ... or empty
+  // The largest GSO frame the stack may send through it and the largest
+  // GRO may build on receive (above 65536 with BIG TCP).
+  uint32_t gso_max_size = 0;
+  uint32_t gro_max_size = 0;
 };
 
 NetlinkMessage make_link_dump();

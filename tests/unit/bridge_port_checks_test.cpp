@@ -67,5 +67,17 @@ TEST(PortChecks, DifferentMtusAndAddressesAreWarnings) {
   EXPECT_EQ(warnings[1].rfind("a has IP addresses", 0), 0u) << warnings[1];
 }
 
+TEST(PortChecks, BigTcpFramesLargerThanASlotAreAWarning) {
+  auto a = link(2, "a");
+  a.gso_max_size = 65536;
+  a.gro_max_size = 65536;
+  auto b = link(3, "b");
+  b.gro_max_size = 185000;
+  const auto warnings = judge_ports(a, b, "", "", false, false);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("b allows offloaded frames of up to 185000 bytes"), std::string::npos)
+      << warnings[0];
+}
+
 }  // namespace
 }  // namespace ew::bridge

@@ -29,6 +29,8 @@ TEST(LinkMessages, ParsesTheFactsABridgeNeeds) {
   mnl_attr_put_strz(nlh, IFLA_IFNAME, "pa");
   mnl_attr_put_u32(nlh, IFLA_MTU, 9000);
   mnl_attr_put_u32(nlh, IFLA_MASTER, 3);
+  mnl_attr_put_u32(nlh, IFLA_GSO_MAX_SIZE, 65536);
+  mnl_attr_put_u32(nlh, IFLA_GRO_MAX_SIZE, 185000);
   nlattr* linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
   mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
   mnl_attr_nest_end(nlh, linkinfo);
@@ -41,6 +43,8 @@ TEST(LinkMessages, ParsesTheFactsABridgeNeeds) {
   EXPECT_EQ(facts->mtu, 9000u);
   EXPECT_EQ(facts->master, 3);
   EXPECT_EQ(facts->kind, "veth");
+  EXPECT_EQ(facts->gso_max_size, 65536u);
+  EXPECT_EQ(facts->gro_max_size, 185000u);
 }
 
 TEST(LinkMessages, OtherMessagesAreNotLinks) {
