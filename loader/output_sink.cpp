@@ -51,12 +51,18 @@ bool OutputSink::flush() {
     ssize_t n = ::write(fd(), buffer_.data() + done, chunk);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
-      buffer_.clear();
       if (errno == EPIPE) {
+        buffer_.clear();
         reader_gone_ = true;
         return false;
       }
-      throw_errno("writing to " + name_, errno);
+      // A full disk, say: the session ends as for a reader that left, with
+      // what could not be written counted, and the error reported at exit.
+      write_error_ = errno;
+      abandoned_bytes_ += buffer_.size() - done;
+      buffer_.clear();
+      reader_gone_ = true;
+      return false;
     }
     done += static_cast<size_t>(n);
   }

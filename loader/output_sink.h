@@ -21,8 +21,8 @@ class OutputSink {
   const std::string& name() const { return name_; }
 
   // Writes the buffer out. Returns false when the reader has gone (EPIPE):
-  // a normal way for `egresswatch | head` to end. Throws ew::Error on any
-  // other failure (a full disk, say).
+  // a normal way for `egresswatch | head` to end. Also false, with
+  // write_error() set, when the write fails otherwise (a full disk, say).
   //
   // A reader that stops reading would block the write, and with it the whole
   // session, Ctrl-C included (signals arrive through a signalfd, read only by
@@ -33,6 +33,8 @@ class OutputSink {
 
   void set_interrupt_fd(int fd) { interrupt_fd_ = fd; }
   bool reader_gone() const { return reader_gone_; }
+  // The errno of a failed write (ENOSPC, EIO, ...), or 0.
+  int write_error() const { return write_error_; }
   // Bytes of lines given up on because the reader stopped reading.
   uint64_t abandoned_bytes() const { return abandoned_bytes_; }
 
@@ -44,6 +46,7 @@ class OutputSink {
   std::string buffer_;
   int interrupt_fd_ = -1;
   bool reader_gone_ = false;
+  int write_error_ = 0;
   uint64_t abandoned_bytes_ = 0;
 };
 

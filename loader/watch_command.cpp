@@ -119,13 +119,17 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
   UniqueFd give_up = make_timer(2.0, false);
   sink.set_interrupt_fd(give_up.get());
   if (!session.finish()) report_output_closed(sink, session.final_stats());
-  return 0;
+  return sink.write_error() ? 1 : 0;
 }
 
 void report_output_closed(const OutputSink& sink, const StatsLine& final_stats) {
   // The reader is gone; the final count still goes somewhere a person sees.
   std::string line;
   JsonLineEncoder(line).stats(final_stats);
+  if (sink.write_error()) {
+    log_error(errno_message("writing to " + sink.name(), sink.write_error()) +
+              "; stopped and detached");
+  }
   if (sink.abandoned_bytes()) {
     std::fprintf(stderr,
                  "egresswatch: %llu bytes of lines were not written: the output stopped "

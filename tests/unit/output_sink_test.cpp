@@ -158,5 +158,22 @@ TEST_F(OutputSinkTest, OpenPipeReaderGetsTheLines) {
   close(fds[0]);
 }
 
+// /dev/full fails every write with ENOSPC, as a full disk does: the sink
+// stops like a reader that left, counts what it could not write, and keeps
+// the error for the exit message instead of throwing out of the loop.
+TEST_F(OutputSinkTest, FullDiskStopsWithTheErrorAndTheCount) {
+  OutputSink sink = OutputSink::open(std::string("/dev/full"));
+  sink.buffer() = std::string(10000, 'x');
+  EXPECT_FALSE(sink.flush());
+  EXPECT_EQ(sink.write_error(), ENOSPC);
+  EXPECT_TRUE(sink.reader_gone());
+  EXPECT_EQ(sink.abandoned_bytes(), 10000u);
+  EXPECT_TRUE(sink.buffer().empty());
+  // Later lines are counted too, without another write.
+  sink.buffer() = "more\n";
+  EXPECT_FALSE(sink.flush());
+  EXPECT_EQ(sink.abandoned_bytes(), 10005u);
+}
+
 }  // namespace
 }  // namespace ew
