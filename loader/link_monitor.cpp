@@ -32,20 +32,25 @@ bool LinkMonitor::read(const std::function<void(int ifindex)>& on_removed) {
       // ENOBUFS: the kernel dropped notifications; the caller rechecks.
       return errno == ENOBUFS;
     }
-    int len = static_cast<int>(n);
-    for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(nlh, len);
-         nlh = mnl_nlmsg_next(nlh, &len)) {
-      if (nlh->nlmsg_type != RTM_DELLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifinfomsg))) {
-        continue;
-      }
-      const auto* info = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
-      // A port leaving a bridge also sends RTM_DELLINK, with family AF_BRIDGE,
-      // for an interface that lives on: only the link's own removal counts,
-      // and only once the index is really gone.
-      if (info->ifi_family != AF_UNSPEC) continue;
-      if (interface_exists(info->ifi_index)) continue;
-      on_removed(info->ifi_index);
+    read_link_removals({buffer.data(), static_cast<size_t>(n)}, interface_exists, on_removed);
+  }
+}
+
+void read_link_removals(std::span<const char> datagram, const std::function<bool(int)>& exists,
+                        const std::function<void(int ifindex)>& on_removed) {
+  int len = static_cast<int>(datagram.size());
+  for (auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data()); mnl_nlmsg_ok(nlh, len);
+       nlh = mnl_nlmsg_next(nlh, &len)) {
+    if (nlh->nlmsg_type != RTM_DELLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifinfomsg))) {
+      continue;
     }
+    const auto* info = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
+    // A port leaving a bridge also sends RTM_DELLINK, with family AF_BRIDGE,
+    // for an interface that lives on: only the link's own removal counts,
+    // and only once the index is really gone.
+    if (info->ifi_family != AF_UNSPEC) continue;
+    if (exists(info->ifi_index)) continue;
+    on_removed(info->ifi_index);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 
 #include <libmnl/libmnl.h>
 
@@ -26,5 +27,11 @@ class LinkMonitor {
   };
   std::unique_ptr<mnl_socket, Closer> socket_;
 };
+
+// The removals one datagram of link notifications announces: calls
+// on_removed(ifindex) for each link that is gone by `exists`. What read()
+// does with every datagram, apart so it can be run on any bytes.
+void read_link_removals(std::span<const char> datagram, const std::function<bool(int)>& exists,
+                        const std::function<void(int ifindex)>& on_removed);
 
 }  // namespace ew

@@ -46,9 +46,7 @@ long PerfBufferSource::drain() {
 void PerfBufferSource::on_sample(void* ctx, int, void* data, __u32 size) {
   auto* self = static_cast<PerfBufferSource*>(ctx);
   ew_record record;
-  // perf pads samples to 8 bytes: accept what is at least a record.
-  if (size < sizeof(ew_record) ||
-      !decode_record({static_cast<const uint8_t*>(data), sizeof(ew_record)}, record)) {
+  if (!decode_perf_sample({static_cast<const uint8_t*>(data), size}, record)) {
     self->malformed_++;
     return;
   }

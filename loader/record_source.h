@@ -31,4 +31,8 @@ class RecordSource {
 // Copies a record out of a buffer; false when the size does not match.
 bool decode_record(std::span<const uint8_t> bytes, ew_record& out);
 
+// The same for a perf buffer sample, which perf pads to 8 bytes: a sample at
+// least a record long holds one at its start.
+bool decode_perf_sample(std::span<const uint8_t> bytes, ew_record& out);
+
 }  // namespace ew

@@ -69,11 +69,43 @@ Reply NetlinkSocket::round_trip(NetlinkMessage& msg) {
   return dump(msg, [](const nlmsghdr*) {});
 }
 
+std::optional<Reply> read_datagram(std::span<const char> datagram, uint32_t seq, uint32_t port_id,
+                                   uint16_t request_flags,
+                                   const std::function<void(const nlmsghdr*)>& on_message) {
+  const bool is_dump = request_flags & NLM_F_DUMP;
+  int len = static_cast<int>(datagram.size());
+  for (auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data()); mnl_nlmsg_ok(nlh, len);
+       nlh = mnl_nlmsg_next(nlh, &len)) {
+    // Answers to an earlier request we stopped waiting for are skipped.
+    if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != port_id) continue;
+    if (nlh->nlmsg_type == NLMSG_ERROR) {
+      // A plain ACK (error 0) ends a request; inside a dump it cannot occur.
+      return parse_error_message(nlh);
+    }
+    if (nlh->nlmsg_type == NLMSG_DONE) {
+      // A dump can end in an error, carried in DONE's payload (as iproute2's
+      // rtnl_dump_done reads it).
+      if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+        const int error = *static_cast<const int*>(mnl_nlmsg_get_payload(nlh));
+        if (error < 0) return Reply{error, {}};
+      }
+      return Reply{};
+    }
+    if (nlh->nlmsg_type == NLMSG_NOOP) continue;
+    on_message(nlh);
+    if (!is_dump && !(nlh->nlmsg_flags & NLM_F_MULTI)) {
+      // A reply without ACK request: one message is the whole answer.
+      if (!(request_flags & NLM_F_ACK)) return Reply{};
+    }
+  }
+  return std::nullopt;
+}
+
 Reply NetlinkSocket::dump(NetlinkMessage& msg,
                           const std::function<void(const nlmsghdr*)>& on_message) {
   if (int err = send(msg); err < 0) return Reply{err, {}};
   const uint32_t seq = msg.header()->nlmsg_seq;
-  const bool is_dump = msg.header()->nlmsg_flags & NLM_F_DUMP;
+  const uint16_t flags = msg.header()->nlmsg_flags;
   // Dumps come in messages of up to 32 KiB (libmnl 1.0.5 names this MNL_SOCKET_DUMP_SIZE).
   std::vector<char> buffer(32768);
 
@@ -83,32 +115,9 @@ Reply NetlinkSocket::dump(NetlinkMessage& msg,
       if (errno == EINTR) continue;
       return Reply{-errno, {}};
     }
-    int len = static_cast<int>(n);
-    for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(nlh, len);
-         nlh = mnl_nlmsg_next(nlh, &len)) {
-      // Answers to an earlier request we stopped waiting for are skipped.
-      if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != port_id_) continue;
-      if (nlh->nlmsg_type == NLMSG_ERROR) {
-        Reply reply = parse_error_message(nlh);
-        // A plain ACK (error 0) ends a request; inside a dump it cannot occur.
-        return reply;
-      }
-      if (nlh->nlmsg_type == NLMSG_DONE) {
-        // A dump can end in an error, carried in DONE's payload (as iproute2's
-        // rtnl_dump_done reads it).
-        if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
-          const int error = *static_cast<const int*>(mnl_nlmsg_get_payload(nlh));
-          if (error < 0) return Reply{error, {}};
-        }
-        return Reply{};
-      }
-      if (nlh->nlmsg_type == NLMSG_NOOP) continue;
-      on_message(nlh);
-      if (!is_dump && !(nlh->nlmsg_flags & NLM_F_MULTI)) {
-        // A reply without ACK request: one message is the whole answer.
-        if (!(msg.header()->nlmsg_flags & NLM_F_ACK)) return Reply{};
-      }
-    }
+    auto reply =
+        read_datagram({buffer.data(), static_cast<size_t>(n)}, seq, port_id_, flags, on_message);
+    if (reply) return *reply;
   }
 }
 

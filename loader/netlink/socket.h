@@ -5,8 +5,11 @@
 
 #include <libmnl/libmnl.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "netlink/message.h"
@@ -47,5 +50,13 @@ std::string kernel_reason_suffix(const Reply& reply);
 
 // Reads the error and extended-ack text out of an NLMSG_ERROR message.
 Reply parse_error_message(const nlmsghdr* nlh);
+
+// What one datagram from the kernel says about the request with this sequence
+// number and flags, sent from port_id: calls on_message for each answer in
+// it, and returns the Reply once the answer is complete (nullopt: read on).
+// Kept apart from the socket so it can be run on any bytes.
+std::optional<Reply> read_datagram(std::span<const char> datagram, uint32_t seq, uint32_t port_id,
+                                   uint16_t request_flags,
+                                   const std::function<void(const nlmsghdr*)>& on_message);
 
 }  // namespace ew::netlink
