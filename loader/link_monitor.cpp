@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "interface.h"
+#include "netlink/attributes.h"
 
 namespace ew {
 
@@ -39,8 +40,8 @@ bool LinkMonitor::read(const std::function<void(int ifindex)>& on_removed) {
 void read_link_removals(std::span<const char> datagram, const std::function<bool(int)>& exists,
                         const std::function<void(int ifindex)>& on_removed) {
   int len = static_cast<int>(datagram.size());
-  for (auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data()); mnl_nlmsg_ok(nlh, len);
-       nlh = mnl_nlmsg_next(nlh, &len)) {
+  for (auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data());
+       netlink::message_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
     if (nlh->nlmsg_type != RTM_DELLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifinfomsg))) {
       continue;
     }

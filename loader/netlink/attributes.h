@@ -16,6 +16,14 @@ int call_attr(const nlattr* attr, void* data) {
 }
 }  // namespace detail
 
+// Whether a whole message starts at nlh with len bytes left in the datagram:
+// mnl_nlmsg_ok plus the same bound unsigned. libmnl compares nlmsg_len as an
+// int, so a length of 2 GiB or more passes it, and mnl_nlmsg_next then leaves
+// the buffer (or, from 0xfffffffd up, aligns to 0 and never moves on).
+inline bool message_ok(const nlmsghdr* nlh, int len) {
+  return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= static_cast<unsigned>(len);
+}
+
 // Calls f(const nlattr*) for each attribute after the family header.
 template <typename F>
 void for_each_attr(const nlmsghdr* nlh, size_t header_len, F f) {

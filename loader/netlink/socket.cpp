@@ -74,7 +74,7 @@ std::optional<Reply> read_datagram(std::span<const char> datagram, uint32_t seq,
                                    const std::function<void(const nlmsghdr*)>& on_message) {
   const bool is_dump = request_flags & NLM_F_DUMP;
   int len = static_cast<int>(datagram.size());
-  for (auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data()); mnl_nlmsg_ok(nlh, len);
+  for (auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data()); message_ok(nlh, len);
        nlh = mnl_nlmsg_next(nlh, &len)) {
     // Answers to an earlier request we stopped waiting for are skipped.
     if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != port_id) continue;
