@@ -3,6 +3,7 @@
 // NTP step shows up in the next batch, not never.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <string>
 
@@ -12,8 +13,14 @@ class WallClock {
  public:
   WallClock() { resync(); }
   void resync();
+  // Saturates at the largest time (in 2262): a record's time comes from
+  // outside, and a corrupt one must not overflow.
   int64_t to_wall_ns(uint64_t monotonic_ns) const {
-    return static_cast<int64_t>(monotonic_ns) + offset_ns_;
+    const int64_t monotonic =
+        monotonic_ns > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(monotonic_ns);
+    int64_t wall = 0;
+    if (__builtin_add_overflow(monotonic, offset_ns_, &wall)) return INT64_MAX;
+    return wall;
   }
   static int64_t now_ns();
   // CLOCK_MONOTONIC, the classifier's clock.

@@ -106,6 +106,16 @@ TEST(WallClock, OffsetIsLinear) {
   EXPECT_EQ(b - a, 5 * kSecond);
 }
 
+// A corrupt record's time (the fuzzer's: 8.3e18 ns) overflowed the offset
+// addition (undefined behaviour; in practice a date before 1970).
+TEST(WallClock, HugeMonotonicTimesSaturate) {
+  WallClock clock;
+  EXPECT_EQ(clock.to_wall_ns(8'315'180'351'700'729'855u), INT64_MAX);
+  EXPECT_EQ(clock.to_wall_ns(uint64_t{INT64_MAX}), INT64_MAX);
+  EXPECT_EQ(clock.to_wall_ns(UINT64_MAX), INT64_MAX);
+  EXPECT_EQ(format(INT64_MAX), "2262-04-11T23:47:16.854775807Z");
+}
+
 TEST(WallClock, ResyncKeepsASaneOffset) {
   WallClock clock;
   const int64_t before = clock.to_wall_ns(0);
