@@ -25,11 +25,17 @@ bool mask_host_bits(std::array<uint8_t, 16>& addr, int bytes, int length) {
 }  // namespace
 
 Prefix Prefix::parse(std::string_view text) {
-  const std::string shown(text);
+  // As a person can read it: a NUL would end the message early.
+  std::string shown;
+  for (char c : text)
+    shown += c == '\0' ? std::string_view("\\0") : std::string_view(&c, 1);
   auto fail = [&](const std::string& why) -> Prefix {
     throw Error("'" + shown + "' is not a valid prefix: " + why);
   };
   if (text.empty()) return fail("empty");
+  // inet_pton stops at a NUL, so "192.0.2.0<NUL>junk/24" (a config file can
+  // write \u0000) would pass for 192.0.2.0/24.
+  if (text.find('\0') != std::string_view::npos) return fail("contains a NUL byte");
 
   auto slash = text.find('/');
   std::string address(text.substr(0, slash));

@@ -95,6 +95,18 @@ TEST(PrefixParse, RejectsGarbage) {
   }
 }
 
+// Found by prefix_fuzz: text after a NUL byte (a config file's \u0000) was
+// ignored, so "192.0.2.0<NUL>junk/24" parsed as 192.0.2.0/24.
+TEST(PrefixParse, RejectsANulByte) {
+  using namespace std::string_literals;
+  for (const std::string& text :
+       {"192.0.2.0\0junk/24"s, "::\0\0\0\x1c"s, "10.0.0.0/8\0"s, "\0"s, "2001:db8::\0/32"s}) {
+    SCOPED_TRACE(text);
+    EXPECT_THROW(Prefix::parse(text), Error);
+    EXPECT_THAT(parse_error(text), HasSubstr("NUL"));
+  }
+}
+
 TEST(PrefixParse, ErrorNamesTheText) {
   EXPECT_THAT(parse_error("garbage"), HasSubstr("'garbage'"));
   EXPECT_THAT(parse_error("10.0.0.0/33"), HasSubstr("'10.0.0.0/33'"));
