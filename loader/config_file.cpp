@@ -61,7 +61,8 @@ std::vector<CLI::ConfigItem> JsonConfig::from_config(std::istream& input) const 
   try {
     document = nlohmann::json::parse(std::istreambuf_iterator<char>(input),
                                      std::istreambuf_iterator<char>());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number past a double (1e400).
     throw CLI::ConversionError(std::string("config file is not valid JSON: ") + e.what());
   }
   if (!document.is_object()) throw CLI::ConversionError("config file: expected a JSON object");

@@ -213,6 +213,19 @@ TEST(ConfigFile, InvalidJsonIsAUsageError) {
   }
 }
 
+// Found by config_file_fuzz: nlohmann throws out_of_range, not parse_error,
+// for a number no double holds; it escaped the parser and aborted egresswatch
+// at start (and would have ended it on a SIGHUP reload).
+TEST(ConfigFile, ANumberTooLargeForADoubleIsAUsageError) {
+  for (const char* json :
+       {R"({"flow-table-size": 1e466})", R"({"duration": -1e400})", R"({"exclude": [1e999]})"}) {
+    SCOPED_TRACE(json);
+    Parsed p = parse_with_config(json);
+    expect_usage_error(p);
+    EXPECT_THAT(p.cl.error, HasSubstr("not valid JSON"));
+  }
+}
+
 TEST(ConfigFile, TopLevelMustBeAnObject) {
   for (const char* text : {R"(["--mode", "packet"])", "42", "\"eth0\"", "null", "true"}) {
     SCOPED_TRACE(text);
