@@ -52,9 +52,9 @@ names = {"packet": "egresswatch --mode packet", "flow-many": "egresswatch --mode
 
 print("\n### Records turned into lines (medians of %s)\n" % "/".join(
     sorted({str(len(v)) for v in groups.values()})))
-print("| Source | Rate offered | Consumer | Output | Records/s written | Lost (median, max) "
+print("| Source | Rate asked | Consumer | Output | Sent/s | Records/s written | Lost (median, max) "
       "| Records per CPU s | CPU s per million (live) | vs baseline | Load |")
-print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for (source, config, sink, rate), rs in sorted(groups.items(), key=lambda kv: (
         kv[0][0] != "gen", int(kv[0][3]) or 10**9, kv[0][2], kv[0][1])):
     if config in ("none", "flow-few"):
@@ -64,9 +64,9 @@ for (source, config, sink, rate), rs in sorted(groups.items(), key=lambda kv: (
     ratio = "-"
     if base and config != "bcc":
         ratio = "%.1fx" % (f["per_cpu"] / consumer_figures(base)["per_cpu"])
-    print("| %s | %s | %s | %s | %s | %d, %d | %s | %.2f (%.2f) | %s | %.1f |" % (
+    print("| %s | %s | %s | %s | %s | %s | %d, %d | %s | %.2f (%.2f) | %s | %.1f |" % (
         source, rate_name(rate), names[config], "tmpfs file" if sink == "file" else "pipe",
-        "{:,.0f}".format(f["records/s"]), f["lost"], f["lost_max"], "{:,.0f}".format(f["per_cpu"]),
+        "{:,.0f}".format(f["sent/s"]), "{:,.0f}".format(f["records/s"]), f["lost"], f["lost_max"], "{:,.0f}".format(f["per_cpu"]),
         f["cpu_per_m"], f["cpu_per_m_live"], ratio, f["load"]))
 
 print("\n### Cost to the host: generator packets per second (medians)\n")
