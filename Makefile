@@ -12,7 +12,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := \
 	build-essential cmake pkg-config clang llvm bpftool \
 	libbpf-dev libelf-dev zlib1g-dev libmnl-dev nlohmann-json3-dev \
-	libcli11-dev libcap-ng-dev libgtest-dev libgmock-dev \
+	libcli11-dev libcap-ng-dev libgtest-dev libgmock-dev libclang-rt-14-dev \
 	iproute2 iputils-ping jq util-linux systemd ethtool netcat-openbsd
 
 .PHONY: all deps build run test clean format bench-deps
@@ -42,12 +42,17 @@ run: build
 
 # The whole suite, then the unit and namespace tests again with the loader
 # built under AddressSanitizer and UndefinedBehaviorSanitizer (the sanitize
-# preset): a leak or an undefined operation fails them.
+# preset): a leak or an undefined operation fails them. Last, every libFuzzer
+# target (tests/fuzz, the fuzz preset, clang) runs a few seconds over its seed
+# corpus: a crash fails the suite.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j 1
 	cmake --preset sanitize
 	cmake --build build-sanitize -j $(JOBS) --target egresswatch egresswatch-bridge egresswatch_unit_tests
 	cd build-sanitize && ctest --output-on-failure --timeout 300 -j 1 -L 'unit|integration'
+	cmake --preset fuzz
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	tests/fuzz/run_fuzzers.sh build-fuzz
 
 # What bench/ needs beyond the build (BCC baseline, kernel headers, perf): never
 # part of run or test.
@@ -58,4 +63,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.c')
 
 clean:
-	rm -rf $(BUILD_DIR) build-sanitize
+	rm -rf $(BUILD_DIR) build-sanitize build-fuzz
