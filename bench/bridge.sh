@@ -109,7 +109,7 @@ ENDS=("$NS_A a0" "$NS_X pa" "$NS_X pb" "$NS_B b0")
 # start_bridge KIND: sets BRIDGE_PID (the bridge process itself) for the
 # userspace ones; returns once a ping goes through.
 start_bridge() {
-  local kind=$1 cmd=() i
+  local kind=$1 cmd=()
   BRIDGE_PID=""
   case $kind in
     kernel)
@@ -128,14 +128,14 @@ start_bridge() {
     ip netns exec "$NS_X" "${BR_CPU[@]}" timeout 1200 "${cmd[@]}" \
       >>"$WORK/$kind.jsonl" 2>>"$WORK/$kind.err.all" &
     BRIDGE_TOP=$!
-    for i in $(seq 1 200); do
-      grep -q bridging "$WORK/$kind.err.all" 2>/dev/null && [ "$(grep -c bridging "$WORK/$kind.err.all")" -ge "$STARTS" ] && break
+    for _ in $(seq 1 200); do # STARTS: this start's "bridging" line, not an earlier one's
+      [ "$(grep -c bridging "$WORK/$kind.err.all" 2>/dev/null || true)" -ge "$STARTS" ] && break
       kill -0 "$BRIDGE_TOP" 2>/dev/null || { cat "$WORK/$kind.err.all" >&2; exit 1; }
       sleep 0.05
     done
     BRIDGE_PID=$(children "$BRIDGE_TOP")
   fi
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     in_a ping -q -c 1 -W 1 192.0.2.2 >/dev/null 2>&1 && return 0
   done
   echo "bridge.sh: no ping through the $kind bridge" >&2
@@ -159,10 +159,10 @@ PREV_DROP=0 PREV_FAIL=0
 ew_counts() {
   DROP_FAIL="- -"
   [[ $1 == ew* ]] || return 0
-  local before d f i
+  local before d f
   before=$(grep -c '"type":"stats".*"ports":' "$WORK/$1.jsonl" || true)
   kill -USR1 "$BRIDGE_PID"
-  for i in $(seq 1 40); do
+  for _ in $(seq 1 40); do
     [ "$(grep -c '"type":"stats".*"ports":' "$WORK/$1.jsonl" || true)" -gt "$before" ] && break
     sleep 0.05
   done
@@ -191,7 +191,7 @@ offloads() {
 }
 feature() { sed -n "s/^$2: \(on\|off\).*/\1/p" "$1"; }
 
-# tcp: sets M to "mbit_s retransmits"
+# tcp NAME: sets M to "mbit_s retransmits"; iperf3's JSON in $WORK/iperf3.NAME.json
 tcp() {
   local out
   ip netns exec "$NS_B" timeout $((TCP_SECONDS + 30)) iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
@@ -204,6 +204,7 @@ tcp() {
     -t "$TCP_SECONDS" --connect-timeout 3000 -J 2>/dev/null || true)
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
+  printf '%s\n' "$out" >"$WORK/iperf3.$1.json" # the error, where there is one
   M=$(jq -r 'if .end.sum_received then
       "\(.end.sum_received.bits_per_second / 1e6) \(.end.sum_sent.retransmits)" else "0 -" end' \
     <<<"${out:-{\}}" 2>/dev/null || echo "0 -")
@@ -265,11 +266,11 @@ for rep in $(seq 1 "$REPEAT"); do
     start_bridge "$kind"
     PREV_DROP=0 PREV_FAIL=0
     ew_counts "$kind"
-    tcp
+    tcp "$kind-on-$rep"
     ew_counts "$kind"
     record "$kind" tcp-on "$rep"
     offloads off
-    tcp
+    tcp "$kind-off-$rep"
     ew_counts "$kind"
     record "$kind" tcp-off "$rep"
     offloads on
@@ -295,7 +296,7 @@ if [ "$PROFILE" = 1 ] && [[ " $BRIDGES " == *" ew "* ]] && command -v perf >/dev
     perf record -q -g -p "$BRIDGE_PID" -o "$WORK/perf-tcp-$mode.data" -- sleep "$TCP_SECONDS" \
       2>/dev/null &
     perf_pid=$!
-    tcp
+    tcp "profile-$mode"
     wait "$perf_pid" || true
     echo "profile, tcp-$mode: $M (Mbit/s, retransmits) under perf"
     perf report -i "$WORK/perf-tcp-$mode.data" --no-children --stdio --percent-limit 1.5 \
