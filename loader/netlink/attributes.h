@@ -19,9 +19,12 @@ int call_attr(const nlattr* attr, void* data) {
 // Whether a whole message starts at nlh with len bytes left in the datagram:
 // mnl_nlmsg_ok plus the same bound unsigned. libmnl compares nlmsg_len as an
 // int, so a length of 2 GiB or more passes it, and mnl_nlmsg_next then leaves
-// the buffer (or, from 0xfffffffd up, aligns to 0 and never moves on).
+// the buffer (or, from 0xfffffffd up, aligns to 0 and never moves on). The
+// aligned length must fit too: libmnl walks attributes up to it, and the
+// kernel pads every message it sends to it.
 inline bool message_ok(const nlmsghdr* nlh, int len) {
-  return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= static_cast<unsigned>(len);
+  return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= static_cast<unsigned>(len) &&
+         MNL_ALIGN(nlh->nlmsg_len) <= static_cast<unsigned>(len);
 }
 
 // Calls f(const nlattr*) for each attribute after the family header.

@@ -99,6 +99,23 @@ TEST(ReadDatagram, LengthsBeyondTheDatagramEndTheLoop) {
   }
 }
 
+// libmnl walks a message's attributes up to its length rounded up to 4: a
+// last message of 43 bytes in a 43-byte datagram had a TCA_KIND read past
+// the end (found by netlink_reply_fuzz under ASan). The kernel pads every
+// message, so one that is not is not read.
+TEST(ReadDatagram, AMessageWhosePaddingIsMissingIsNotRead) {
+  std::vector<char> datagram;
+  tcmsg tc{};
+  append(datagram, RTM_NEWQDISC, &tc, sizeof(tc));
+  const size_t at = append(datagram, RTM_NEWQDISC, &tc, sizeof(tc));
+  const char kind[] = {8, 0, TCA_KIND, 0, 'a', 'b', 'c'};  // claims 8 bytes, has 7
+  datagram.insert(datagram.end(), kind, kind + sizeof(kind));
+  set_length(datagram, at, static_cast<uint32_t>(datagram.size() - at));
+  std::optional<Reply> reply;
+  EXPECT_EQ(types_read(datagram, &reply).size(), 1u);
+  EXPECT_FALSE(reply);
+}
+
 TEST(ReadLinkRemovals, OnlyAGoneLinksOwnRemovalCounts) {
   std::vector<char> datagram;
   ifinfomsg info{};
