@@ -52,7 +52,11 @@ Reply parse_error_message(const nlmsghdr* nlh) {
 
   // The TLVs follow the echoed request, which NETLINK_CAP_ACK trims to its header.
   size_t offset = sizeof(nlmsgerr);
-  if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
+  if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+    // Less than a header is no request, and would wrap the offset backwards.
+    if (err->msg.nlmsg_len < sizeof(nlmsghdr)) return reply;
+    offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
+  }
   const size_t payload_len = mnl_nlmsg_get_payload_len(nlh);
   if (offset >= payload_len) return reply;
   const auto* tlv = static_cast<const char*>(mnl_nlmsg_get_payload(nlh)) + offset;

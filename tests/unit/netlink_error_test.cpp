@@ -120,6 +120,21 @@ TEST(ParseErrorMessage, MessageTlvIsReadOnlyWhenFlagged) {
   EXPECT_EQ(reply.kernel_reason, "");
 }
 
+// An uncapped error echoes the request, whose own length says where the
+// TLVs start. One below a header made that offset wrap to a point inside
+// the error header, read as TLVs: here seq and pid spell a message.
+TEST(ParseErrorMessage, EchoedLengthBelowAHeaderHasNoTlvs) {
+  MessageBuilder b(NLMSG_ERROR, NLM_F_ACK_TLVS);
+  auto* err = b.put_extra_header<nlmsgerr>();
+  err->error = -EINVAL;
+  err->msg.nlmsg_len = 8;  // the TLVs would start at offset 12: err->msg.nlmsg_seq
+  err->msg.nlmsg_seq = (NLMSGERR_ATTR_MSG << 16) | 8;
+  std::memcpy(&err->msg.nlmsg_pid, "hi!", 4);
+  Reply reply = parse_error_message(b.nlh());
+  EXPECT_EQ(reply.error, -EINVAL);
+  EXPECT_EQ(reply.kernel_reason, "");
+}
+
 TEST(ParseErrorMessage, TooShortIsEbadmsg) {
   MessageBuilder b(NLMSG_ERROR, 0);
   auto* err = b.put_extra_header<int32_t>();
