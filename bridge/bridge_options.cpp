@@ -98,6 +98,9 @@ BridgeCommandLine parse_bridge_command_line(int argc, const char* const* argv) {
       ->check(kSeconds);
   app.add_option("-o,--output", output, "Append JSON lines to FILE instead of stdout")
       ->type_name("FILE");
+  app.add_flag("--realtime", options.realtime,
+               "Forward at real-time priority (SCHED_FIFO 10; needs CAP_SYS_NICE), so a busy "
+               "CPU does not make frames wait for the scheduler");
   std::string user;
   app.add_option("--user", user,
                  "Once the ports are open (and watched), switch to user NAME; every capability "

@@ -20,6 +20,7 @@ struct BridgeOptions {
   double duration_seconds = 0;        // 0: until a signal
   std::optional<std::string> output;
   std::optional<std::string> user;  // run as this user once the ports are open
+  bool realtime = false;            // forward at SCHED_FIFO priority
   bool watch = false;
   WatchOptions watch_options;
   // The arguments after --watch, parsed again on SIGHUP.

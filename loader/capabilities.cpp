@@ -43,6 +43,12 @@ std::vector<std::string> missing_bridge_capabilities(bool watch) {
   return missing;
 }
 
+bool has_capability(int capability) {
+  capng_clear(CAPNG_SELECT_BOTH);
+  capng_get_caps_process();
+  return have(capability);
+}
+
 void require_capabilities(const std::vector<std::string>& missing, const std::string& what) {
   if (missing.empty()) return;
   std::string list;

@@ -16,6 +16,9 @@ std::vector<std::string> missing_detach_capabilities();
 // the watch command needs.
 std::vector<std::string> missing_bridge_capabilities(bool watch);
 
+// Whether the process has `capability` (CAP_*) in its effective set.
+bool has_capability(int capability);
+
 // Throws ew::Error: "needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (missing: ...)".
 void require_capabilities(const std::vector<std::string>& missing, const std::string& what);
 

@@ -30,12 +30,15 @@ x_state() {
 before=$(x_state)
 
 n=0
-# expect_refusal EXIT_CODE TEXT [--as-nobody] ARGS...
+# expect_refusal EXIT_CODE TEXT [--as-nobody | --without-sys-nice] ARGS...
 expect_refusal() {
   local code=$1 text=$2 status=0 prefix=()
   shift 2
   if [ "${1:-}" = --as-nobody ]; then
     prefix=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+    shift
+  elif [ "${1:-}" = --without-sys-nice ]; then
+    prefix=(setpriv --inh-caps=-all --bounding-set=-sys_nice)
     shift
   fi
   n=$((n + 1))
@@ -63,4 +66,6 @@ expect_refusal 1 "egresswatch-bridge needs CAP_NET_RAW and CAP_NET_ADMIN (missin
   --as-nobody pa pb
 expect_refusal 1 "egresswatch-bridge --watch needs CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF and CAP_PERFMON" \
   --as-nobody pa pb --watch --include 192.0.2.0/24
+expect_refusal 1 "egresswatch-bridge needs CAP_NET_RAW and CAP_NET_ADMIN, and CAP_SYS_NICE for --realtime (missing: CAP_SYS_NICE)" \
+  --without-sys-nice pa pb --realtime
 log "ok: $n refusals"

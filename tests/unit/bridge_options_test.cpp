@@ -23,6 +23,15 @@ TEST(BridgeOptions, TwoPortsAndDefaults) {
   EXPECT_FALSE(parsed.options.watch);
   EXPECT_FALSE(parsed.options.forward_link_local);
   EXPECT_EQ(parsed.options.mac_ageing_seconds, 300);
+  EXPECT_FALSE(parsed.options.realtime);
+  EXPECT_FALSE(parsed.options.user);
+}
+
+TEST(BridgeOptions, RealtimeAndUser) {
+  const auto parsed = parse({"a", "b", "--realtime", "--user", "nobody"});
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_TRUE(parsed.options.realtime);
+  EXPECT_EQ(parsed.options.user, "nobody");
 }
 
 TEST(BridgeOptions, MissingPortIsAUsageError) {
