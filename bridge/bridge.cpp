@@ -66,7 +66,8 @@ void Bridge::forward_from(size_t in) {
     if (n < 0) {
       if (n == -EINTR) continue;
       if (n == -ENETDOWN) {
-        on_port_error(in);
+        // recvmmsg() has taken the socket's error already.
+        handle_port_error(in, ENETDOWN);
         return;
       }
       throw_errno(ports_[in].iface().name + ": receiving", -n);
@@ -116,7 +117,10 @@ void Bridge::note_send_failure(size_t port, int err) {
 }
 
 void Bridge::on_port_error(size_t port) {
-  const int err = ports_[port].take_error();
+  handle_port_error(port, ports_[port].take_error());
+}
+
+void Bridge::handle_port_error(size_t port, int err) {
   const Interface& iface = ports_[port].iface();
   if (err == 0) return;
   if (!interface_exists(iface.ifindex)) {

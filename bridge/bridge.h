@@ -55,6 +55,7 @@ class Bridge {
  private:
   void forward_from(size_t in);
   void on_port_error(size_t port);
+  void handle_port_error(size_t port, int err);
   void note_send_failure(size_t port, int err);
   void port_removed(size_t port);
 
