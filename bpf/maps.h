@@ -34,9 +34,12 @@ struct {
  * are decided by this array lookup, which the verifier inlines (one map, one
  * call site: two maps behind a ternary would be merged by clang into one call
  * the verifier cannot inline); the trie walk it saves was two thirds of the
- * cost of a private packet. */
+ * cost of a private packet. BPF_F_MMAPABLE: the loader writes it through a
+ * shared mapping, not 131,072 element updates (it clears the flag on kernels
+ * before 5.5 and falls back to updates). */
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(map_flags, BPF_F_MMAPABLE);
   __uint(max_entries, 2 * EW_FAST_TABLE_SIZE);
   __type(key, __u32);
   __type(value, __u32);

@@ -2,6 +2,8 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -17,6 +19,17 @@ namespace {
 
 bool kernel_has_ring_buffer() {
   return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) > 0;
+}
+
+// BPF_F_MMAPABLE arrays came with Linux 5.5. One tiny map says whether we
+// have them: a map the kernel refuses would fail the whole load.
+bool kernel_has_mmapable_arrays() {
+  LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+  const int fd =
+      bpf_map_create(BPF_MAP_TYPE_ARRAY, nullptr, sizeof(uint32_t), sizeof(uint32_t), 1, &opts);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
 }
 
 // Checks the kernel can run us at all and settles kAuto.
@@ -69,11 +82,23 @@ void delete_rule(int v4, int v6, const PrefixRule& rule) {
   if (err < 0 && errno != ENOENT) throw_errno("removing prefix " + rule.prefix.to_string(), errno);
 }
 
-// Both families in one array: IPv4 blocks first, then IPv6 (see maps.h).
-void write_fast_table(int map_fd, const std::vector<PrefixRule>& rules) {
-  std::vector<uint32_t> values = build_fast_table(rules, 4);
-  const std::vector<uint32_t> v6 = build_fast_table(rules, 6);
-  values.insert(values.end(), v6.begin(), v6.end());
+// Writes ew_fast through a shared mapping of the map: a pass over memory
+// instead of 131,072 element updates in the kernel. False when the map cannot
+// be mapped (created without BPF_F_MMAPABLE).
+bool store_fast_table_mapped(int map_fd, const std::vector<uint32_t>& values) {
+  const size_t bytes = values.size() * kFastSlotWords * sizeof(uint32_t);
+  void* live = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
+  if (live == MAP_FAILED) return false;
+  store_fast_table(values, static_cast<uint32_t*>(live));
+  munmap(live, bytes);
+  return true;
+}
+
+// ew_fast holds both families: IPv4 blocks first, then IPv6 (see maps.h).
+// Each entry changes on its own in every path, as packets may be reading.
+void write_fast_table(int map_fd, bool mmapable, const std::vector<PrefixRule>& rules) {
+  const std::vector<uint32_t> values = build_fast_tables(rules);
+  if (mmapable && store_fast_table_mapped(map_fd, values)) return;
   std::vector<uint32_t> keys(values.size());
   for (uint32_t i = 0; i < keys.size(); i++)
     keys[i] = i;
@@ -157,6 +182,12 @@ Classifier Classifier::load(const ClassifierSettings& settings) {
   if (int err = bpf_map__set_max_entries(skel->maps.ew_flows, flows); err < 0) {
     throw_errno("sizing the flow table", err);
   }
+  // ew_fast is declared BPF_F_MMAPABLE so the loader can fill it through
+  // memory; older kernels get a plain array, filled by map updates.
+  if (!kernel_has_mmapable_arrays()) {
+    bpf_map__set_map_flags(skel->maps.ew_fast,
+                           bpf_map__map_flags(skel->maps.ew_fast) & ~BPF_F_MMAPABLE);
+  }
   if (int err = egress_bpf::load(skel.get()); err < 0) throw Error(describe_load_error(err));
   return Classifier(std::move(skel), transport);
 }
@@ -221,7 +252,8 @@ void Classifier::install_rules(int v4, int v6, const std::vector<PrefixRule>& ol
   // trie before the trie can answer for it.
   for (const auto& rule : new_rules)
     write_rule(v4, v6, rule);
-  write_fast_table(bpf_map__fd(skel_->maps.ew_fast), new_rules);
+  const bool mmapable = bpf_map__map_flags(skel_->maps.ew_fast) & BPF_F_MMAPABLE;
+  write_fast_table(bpf_map__fd(skel_->maps.ew_fast), mmapable, new_rules);
   for (const auto& old : old_rules) {
     if (!has_prefix(new_rules, old.prefix)) delete_rule(v4, v6, old);
   }

@@ -1,6 +1,7 @@
 #include "fast_prefix_table.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace ew {
 
@@ -31,6 +32,29 @@ std::vector<uint32_t> build_fast_table(const std::vector<PrefixRule>& rules, int
     if (mixed[block]) table[block] = kFastVerdictMixed;
   }
   return table;
+}
+
+std::vector<uint32_t> build_fast_tables(const std::vector<PrefixRule>& rules) {
+  std::vector<uint32_t> table = build_fast_table(rules, 4);
+  const std::vector<uint32_t> v6 = build_fast_table(rules, 6);
+  table.insert(table.end(), v6.begin(), v6.end());
+  return table;
+}
+
+size_t store_fast_table(std::span<const uint32_t> table, uint32_t* live) {
+  size_t changed = 0;
+  for (size_t i = 0; i < table.size(); i++) {
+    // atomic_ref: one 32-bit load and store each, never merged or split by
+    // the compiler (a plain loop may be vectorised or turned into memcpy).
+    std::atomic_ref<uint32_t> entry(live[i * kFastSlotWords]);
+    if (entry.load(std::memory_order_relaxed) == table[i]) continue;
+    entry.store(table[i], std::memory_order_relaxed);
+    changed++;
+  }
+  // Everything above is visible before whatever the caller does next (the
+  // removal of stale trie entries).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  return changed;
 }
 
 }  // namespace ew
