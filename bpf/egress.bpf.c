@@ -55,6 +55,7 @@ static __always_inline int destination_is_public(const struct packet_info* info)
 __attribute__((noinline)) int ew_parse_skb(struct __sk_buff* skb, struct packet_info* info) {
   if (!info) return PARSE_MALFORMED;
   struct cursor c = {
+      .start = (void*)(long)skb->data,
       .pos = (void*)(long)skb->data,
       .end = (void*)(long)skb->data_end,
       .budget = EW_UNBOUNDED,
