@@ -62,6 +62,23 @@ std::string config_error_text(const CLI::ParseError& e) {
   return what;
 }
 
+// Errors quote what they refuse, and an argument or config key may hold a
+// newline or an escape sequence: shown escaped, the error stays one line.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", byte);
+      out += escaped;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 CommandLine parse_command_line(int argc, const char* const* argv) {
@@ -194,7 +211,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& e) {
     result.command = CommandLine::Command::kExit;
     result.exit_code = 2;
-    result.error = config_error_text(e);
+    result.error = one_line(config_error_text(e));
   }
   return result;
 }

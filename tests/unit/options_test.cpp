@@ -269,6 +269,17 @@ TEST(CommandLine, DurationMustBePositive) {
   EXPECT_DOUBLE_EQ(parse({"--duration", "0.25"}).watch.duration_seconds, 0.25);
 }
 
+// Found by command_line_fuzz: CLI11 quotes refused arguments, so one with a
+// newline (or a terminal escape) made the "one line" error several.
+TEST(CommandLine, ErrorsQuoteControlCharactersEscaped) {
+  CommandLine cl;
+  const std::string err = parse_stderr({"eth0", "--bogus\nline", "--\x1b[2J"}, cl);
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_THAT(cl.error, HasSubstr("--bogus\\x0aline"));
+  EXPECT_THAT(cl.error, HasSubstr("--\\x1b[2J"));
+  EXPECT_EQ(err.find('\n'), err.size() - 1) << err;
+}
+
 TEST(CommandLine, StatsIntervalMustBePositive) {
   CommandLine cl;
   parse_stderr({"--stats-interval", "0"}, cl);
