@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "options.h"
+#include "options_invariants.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -25,8 +26,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& arg : args)
     argv.push_back(arg.c_str());
   const ew::CommandLine cl = ew::parse_command_line(static_cast<int>(argv.size()), argv.data());
-  if (cl.command == ew::CommandLine::Command::kExit && cl.exit_code != 0 && cl.error.empty()) {
-    abort();
-  }
+  ew::fuzz::check_command_line(cl);
   return 0;
 }

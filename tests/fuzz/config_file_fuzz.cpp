@@ -10,6 +10,7 @@
 #include <string>
 
 #include "options.h"
+#include "options_invariants.h"
 
 namespace {
 
@@ -28,9 +29,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = "/proc/self/fd/" + std::to_string(fd);
   const char* argv[] = {"egresswatch", "--config", path.c_str()};
   const ew::CommandLine cl = ew::parse_command_line(3, argv);
-  // Every outcome is a command or one line of error for a person.
-  if (cl.command == ew::CommandLine::Command::kExit && cl.exit_code != 0 && cl.error.empty()) {
-    abort();
-  }
+  ew::fuzz::check_command_line(cl);
   return 0;
 }
