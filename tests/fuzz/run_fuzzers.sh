@@ -6,7 +6,7 @@
 #
 #   tests/fuzz/run_fuzzers.sh [BUILD_DIR [TARGET...]]   (BUILD_DIR: build-fuzz)
 #
-# FUZZ_SECONDS (default 10) is each target's time, FUZZ_JOBS (default 2) how
+# FUZZ_SECONDS (default 10) is each target's time, FUZZ_JOBS (default 4) how
 # many run at once. Longer hunts: FUZZ_SECONDS=600 FUZZ_JOBS=1 ...
 set -u
 
@@ -15,7 +15,7 @@ build=$(cd "${1:-build-fuzz}" && pwd) || exit 2
 [ $# -gt 0 ] && shift
 targets=${*:-"prefix_fuzz config_file_fuzz command_line_fuzz netlink_reply_fuzz link_event_fuzz ring_record_fuzz perf_sample_fuzz"}
 seconds=${FUZZ_SECONDS:-10}
-jobs=${FUZZ_JOBS:-2}
+jobs=${FUZZ_JOBS:-4}
 
 work=$(mktemp -d /tmp/egresswatch-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT INT TERM
