@@ -3,6 +3,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <charconv>
+#include <cstring>
+#include <vector>
+
 namespace ew {
 
 using nlohmann::ordered_json;
@@ -33,25 +37,80 @@ enum LayoutKind : unsigned {
 };
 constexpr unsigned kShownFlags =
     EW_FLAG_PORTS | EW_FLAG_ICMP | EW_FLAG_FRAGMENT | EW_FLAG_VLAN | EW_FLAG_VLAN_INNER;
-constexpr unsigned kHasReason = 1u << 8;
+constexpr unsigned kHasReason = 1u << 6;
+static_assert(kShownFlags < kHasReason);
 
 unsigned layout_key(LayoutKind kind, uint8_t flags, bool reason) {
-  return kind << 16 | (reason ? kHasReason : 0) | (flags & kShownFlags);
+  return kind << 7 | (reason ? kHasReason : 0) | (flags & kShownFlags);
 }
 
-void set_string(ordered_json& value, std::string_view text) {
-  if (value.is_string()) {
-    value.get_ref<std::string&>().assign(text);  // reuses the string's capacity
-  } else {
-    value = text;
+// The values that change from line to line.
+enum Slot : uint8_t {
+  kTs,
+  kIface,
+  kFamily,
+  kSrc,
+  kDst,
+  kProto,
+  kSport,
+  kDport,
+  kIcmpType,
+  kIcmpCode,
+  kVlan,
+  kVlanInner,
+  kLen,
+  kFirstTs,
+  kLastTs,
+  kPackets,
+  kBytes,
+  kTotalPackets,
+  kTotalBytes,
+  kReason,
+};
+
+// The most a slot's value can take, quotes included; interface names and
+// reasons are counted per line.
+size_t max_value_size(Slot slot) {
+  switch (slot) {
+    case kTs:
+    case kFirstTs:
+    case kLastTs:
+      return 2 + 34;  // 30 for years 0000-9999; the formatter allows 34
+    case kIface:
+    case kReason:
+      return 0;
+    case kFamily:
+      return 6;
+    case kSrc:
+    case kDst:
+      return 2 + INET6_ADDRSTRLEN;
+    case kProto:
+      return 8;  // "icmpv6"
+    default:
+      return 20;  // digits of UINT64_MAX
   }
 }
 
-void set_address(ordered_json& value, int family, const uint8_t* addr) {
-  char buf[INET6_ADDRSTRLEN];
+// Stands for a slot's value in the layout object: a string no key contains
+// and that nlohmann writes as it is (DEL is not escaped).
+std::string marker(Slot slot) {
+  return {'\x7f', static_cast<char>('A' + slot), '\x7f'};
+}
+constexpr size_t kQuotedMarkerSize = 5;
+
+char* put(char* p, std::string_view text) {
+  std::memcpy(p, text.data(), text.size());
+  return p + text.size();
+}
+
+char* put_number(char* p, uint64_t value) {
+  return std::to_chars(p, p + 20, value).ptr;
+}
+
+char* put_address(char* p, int family, const uint8_t* addr) {
+  *p++ = '"';
   if (family == 4) {
     // glibc's inet_ntop formats IPv4 with sprintf, a tenth of a record's cost.
-    char* p = buf;
     for (int i = 0; i < 4; i++) {
       unsigned octet = addr[i];
       if (octet >= 100) *p++ = static_cast<char>('0' + octet / 100);
@@ -59,97 +118,123 @@ void set_address(ordered_json& value, int family, const uint8_t* addr) {
       *p++ = static_cast<char>('0' + octet % 10);
       *p++ = '.';
     }
-    set_string(value, std::string_view(buf, static_cast<size_t>(p - buf - 1)));
-    return;
+    p[-1] = '"';
+    return p;
   }
-  inet_ntop(AF_INET6, addr, buf, sizeof(buf));
-  set_string(value, buf);
+  uint16_t words[8];
+  for (int i = 0; i < 8; i++)
+    words[i] = static_cast<uint16_t>(addr[2 * i] << 8 | addr[2 * i + 1]);
+  // Addresses that start with five zero words may be shown with an IPv4
+  // part (::ffff:192.0.2.1): those are left to inet_ntop. For the others,
+  // inet_ntop's sprintf per word was a third of an IPv6 record's cost.
+  if (!(words[0] | words[1] | words[2] | words[3] | words[4])) {
+    inet_ntop(AF_INET6, addr, p, INET6_ADDRSTRLEN);
+    p += std::strlen(p);
+    *p++ = '"';
+    return p;
+  }
+  // RFC 5952, as inet_ntop: the first longest run of two or more zero
+  // words becomes "::", hex digits in lower case without leading zeros.
+  int best = -1;
+  int best_len = 1;
+  for (int i = 0; i < 8;) {
+    int j = i;
+    while (j < 8 && words[j] == 0)
+      j++;
+    if (j - i > best_len) {
+      best = i;
+      best_len = j - i;
+    }
+    i = j == i ? i + 1 : j;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 8; i++) {
+    if (best >= 0 && i >= best && i < best + best_len) {
+      if (i == best) *p++ = ':';
+      continue;
+    }
+    if (i) *p++ = ':';
+    const unsigned w = words[i];
+    if (w >= 0x1000) *p++ = kHex[w >> 12];
+    if (w >= 0x100) *p++ = kHex[w >> 8 & 0xf];
+    if (w >= 0x10) *p++ = kHex[w >> 4 & 0xf];
+    *p++ = kHex[w & 0xf];
+  }
+  if (best >= 0 && best + best_len == 8) *p++ = ':';
+  *p++ = '"';
+  return p;
+}
+
+// Whether nlohmann would write the string other than as it is: a control
+// character, a quote, a backslash, or a byte of a multi-byte (or invalid)
+// UTF-8 sequence, which its replacing error handler must look at.
+bool needs_escaping(std::string_view text) {
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return true;
+  }
+  return false;
 }
 
 }  // namespace
 
-// One record layout: the keys in schema order, with pointers to the values
-// that change per line.
+// One record layout: the text nlohmann writes for it, cut at its values.
 struct JsonLineEncoder::Layout {
-  ordered_json object = ordered_json::object();
-  ordered_json* ts = nullptr;
-  ordered_json* iface = nullptr;
-  ordered_json* family = nullptr;
-  ordered_json* src = nullptr;
-  ordered_json* dst = nullptr;
-  ordered_json* proto = nullptr;
-  ordered_json* sport = nullptr;
-  ordered_json* dport = nullptr;
-  ordered_json* icmp_type = nullptr;
-  ordered_json* icmp_code = nullptr;
-  ordered_json* vlan = nullptr;
-  ordered_json* vlan_inner = nullptr;
-  ordered_json* len = nullptr;
-  ordered_json* first_ts = nullptr;
-  ordered_json* last_ts = nullptr;
-  ordered_json* packets = nullptr;
-  ordered_json* bytes = nullptr;
-  ordered_json* total_packets = nullptr;
-  ordered_json* total_bytes = nullptr;
-  ordered_json* reason = nullptr;
+  struct Piece {
+    std::string text;  // written before the value
+    Slot slot;
+  };
+  std::vector<Piece> pieces;
+  std::string tail;  // after the last value, with the newline
+  size_t bound = 0;  // the longest line, interface name and reason aside
 
   explicit Layout(unsigned key) {
-    const auto kind = static_cast<LayoutKind>(key >> 16);
+    const auto kind = static_cast<LayoutKind>(key >> 7);
     const unsigned flags = key & kShownFlags;
     static constexpr const char* kEvents[] = {nullptr, "new", "update", "end"};
+    ordered_json object = ordered_json::object();
+    auto slot = [&object](const char* name, Slot value) { object[name] = marker(value); };
     object["type"] = kind == kPacketLayout ? "packet" : "flow";
     if (kind != kPacketLayout) object["event"] = kEvents[kind];
-    for (const char* name : {"ts", "iface", "family", "src", "dst", "proto"}) {
-      object[name] = std::string();
-    }
+    slot("ts", kTs);
+    slot("iface", kIface);
+    slot("family", kFamily);
+    slot("src", kSrc);
+    slot("dst", kDst);
+    slot("proto", kProto);
     if (flags & EW_FLAG_PORTS) {
-      object["sport"] = 0;
-      object["dport"] = 0;
+      slot("sport", kSport);
+      slot("dport", kDport);
     }
     if (flags & EW_FLAG_ICMP) {
-      object["icmp_type"] = 0;
-      object["icmp_code"] = 0;
+      slot("icmp_type", kIcmpType);
+      slot("icmp_code", kIcmpCode);
     }
-    if (flags & EW_FLAG_VLAN) object["vlan"] = 0;
-    if (flags & EW_FLAG_VLAN_INNER) object["vlan_inner"] = 0;
+    if (flags & EW_FLAG_VLAN) slot("vlan", kVlan);
+    if (flags & EW_FLAG_VLAN_INNER) slot("vlan_inner", kVlanInner);
     if (flags & EW_FLAG_FRAGMENT) object["fragment"] = true;
     if (kind == kPacketLayout) {
-      object["len"] = 0;
+      slot("len", kLen);
     } else {
-      object["first_ts"] = std::string();
-      object["last_ts"] = std::string();
-      object["packets"] = 0;
-      object["bytes"] = 0;
-      object["total_packets"] = 0;
-      object["total_bytes"] = 0;
+      slot("first_ts", kFirstTs);
+      slot("last_ts", kLastTs);
+      slot("packets", kPackets);
+      slot("bytes", kBytes);
+      slot("total_packets", kTotalPackets);
+      slot("total_bytes", kTotalBytes);
     }
-    if (key & kHasReason) object["reason"] = std::string();
+    if (key & kHasReason) slot("reason", kReason);
 
-    // Pointers are taken only now that no key will be added.
-    auto slot = [this](const char* name) -> ordered_json* {
-      auto it = object.find(name);
-      return it == object.end() ? nullptr : &*it;
-    };
-    ts = slot("ts");
-    iface = slot("iface");
-    family = slot("family");
-    src = slot("src");
-    dst = slot("dst");
-    proto = slot("proto");
-    sport = slot("sport");
-    dport = slot("dport");
-    icmp_type = slot("icmp_type");
-    icmp_code = slot("icmp_code");
-    vlan = slot("vlan");
-    vlan_inner = slot("vlan_inner");
-    len = slot("len");
-    first_ts = slot("first_ts");
-    last_ts = slot("last_ts");
-    packets = slot("packets");
-    bytes = slot("bytes");
-    total_packets = slot("total_packets");
-    total_bytes = slot("total_bytes");
-    reason = slot("reason");
+    const std::string text = object.dump();
+    const std::string quoted_start = {'"', '\x7f'};
+    size_t start = 0;
+    for (size_t at; (at = text.find(quoted_start, start)) != std::string::npos;) {
+      Piece piece{text.substr(start, at - start), static_cast<Slot>(text[at + 2] - 'A')};
+      bound += piece.text.size() + max_value_size(piece.slot);
+      pieces.push_back(std::move(piece));
+      start = at + kQuotedMarkerSize;
+    }
+    tail = text.substr(start) + '\n';
+    bound += tail.size();
   }
 };
 
@@ -158,11 +243,12 @@ JsonLineEncoder::JsonLineEncoder(std::string& out)
     // UTF-8 (with U+FFFD) keeps such a name from aborting a line halfway.
     : out_(out),
       serializer_(nlohmann::detail::output_adapter<char, std::string>(out), ' ',
-                  nlohmann::detail::error_handler_t::replace) {}
+                  nlohmann::detail::error_handler_t::replace),
+      scratch_(std::string()) {}
 
 JsonLineEncoder::~JsonLineEncoder() = default;
 
-JsonLineEncoder::Layout& JsonLineEncoder::layout_for(unsigned key) {
+const JsonLineEncoder::Layout& JsonLineEncoder::layout_for(unsigned key) {
   auto& layout = layouts_[key];
   if (!layout) layout = std::make_unique<Layout>(key);
   return *layout;
@@ -173,36 +259,116 @@ void JsonLineEncoder::write(const ordered_json& value) {
   out_.push_back('\n');
 }
 
-void JsonLineEncoder::fill_identity(Layout& layout, const ew_record& record, std::string_view iface,
-                                    int64_t wall_ns) {
-  ts_format_.format(wall_ns, ts_);
-  set_string(*layout.ts, ts_);
-  set_string(*layout.iface, iface);
-  set_string(*layout.family, record.family == 4 ? "ipv4" : "ipv6");
-  set_address(*layout.src, record.family, record.src);
-  set_address(*layout.dst, record.family, record.dst);
-  if (const char* name = protocol_name(record.proto)) {
-    set_string(*layout.proto, name);
-  } else {
-    *layout.proto = record.proto;
+// The line is written through a pointer into room made at the end of out_
+// (one resize instead of a capacity check per piece); a string that needs
+// escaping is appended by nlohmann's serializer in between.
+void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
+                                 std::string_view iface, int64_t wall_ns, const FlowEvent* flow) {
+  const std::string_view reason = flow && flow->reason ? flow->reason : "";
+  const size_t bound = layout.bound + 2 + iface.size() + 2 + reason.size();
+  size_t start = out_.size();
+  out_.resize(start + bound);
+  char* p = out_.data() + start;
+
+  auto put_string = [&](std::string_view text) {
+    if (!needs_escaping(text)) {
+      *p++ = '"';
+      p = put(p, text);
+      *p++ = '"';
+      return;
+    }
+    out_.resize(static_cast<size_t>(p - out_.data()));
+    scratch_.get_ref<std::string&>().assign(text);
+    serializer_.dump(scratch_, false, false, 0);
+    start = out_.size();
+    out_.resize(start + bound);  // more than what is left
+    p = out_.data() + start;
+  };
+  auto put_timestamp = [&](int64_t ns) {
+    ts_format_.format(ns, ts_);
+    *p++ = '"';
+    p = put(p, ts_);
+    *p++ = '"';
+  };
+
+  for (const auto& piece : layout.pieces) {
+    p = put(p, piece.text);
+    switch (piece.slot) {
+      case kTs:
+        put_timestamp(wall_ns);
+        break;
+      case kIface:
+        put_string(iface);
+        break;
+      case kFamily:
+        p = put(p, record.family == 4 ? "\"ipv4\"" : "\"ipv6\"");
+        break;
+      case kSrc:
+        p = put_address(p, record.family, record.src);
+        break;
+      case kDst:
+        p = put_address(p, record.family, record.dst);
+        break;
+      case kProto:
+        if (const char* name = protocol_name(record.proto)) {
+          *p++ = '"';
+          p = put(p, name);
+          *p++ = '"';
+        } else {
+          p = put_number(p, record.proto);
+        }
+        break;
+      case kSport:
+        p = put_number(p, record.sport);
+        break;
+      case kDport:
+        p = put_number(p, record.dport);
+        break;
+      case kIcmpType:
+        p = put_number(p, record.icmp_type);
+        break;
+      case kIcmpCode:
+        p = put_number(p, record.icmp_code);
+        break;
+      case kVlan:
+        p = put_number(p, record.vlan);
+        break;
+      case kVlanInner:
+        p = put_number(p, record.vlan_inner);
+        break;
+      case kLen:
+        p = put_number(p, record.len);
+        break;
+      case kFirstTs:
+        put_timestamp(flow->first_wall_ns);
+        break;
+      case kLastTs:
+        put_timestamp(flow->last_wall_ns);
+        break;
+      case kPackets:
+        p = put_number(p, flow->packets);
+        break;
+      case kBytes:
+        p = put_number(p, flow->bytes);
+        break;
+      case kTotalPackets:
+        p = put_number(p, flow->total_packets);
+        break;
+      case kTotalBytes:
+        p = put_number(p, flow->total_bytes);
+        break;
+      case kReason:
+        put_string(reason);
+        break;
+    }
   }
-  if (layout.sport) {
-    *layout.sport = record.sport;
-    *layout.dport = record.dport;
-  }
-  if (layout.icmp_type) {
-    *layout.icmp_type = record.icmp_type;
-    *layout.icmp_code = record.icmp_code;
-  }
-  if (layout.vlan) *layout.vlan = record.vlan;
-  if (layout.vlan_inner) *layout.vlan_inner = record.vlan_inner;
+  p = put(p, layout.tail);
+  out_.resize(static_cast<size_t>(p - out_.data()));
 }
 
 void JsonLineEncoder::packet(const ew_record& record, std::string_view iface, int64_t wall_ns) {
-  Layout& layout = layout_for(layout_key(kPacketLayout, record.flags, false));
-  fill_identity(layout, record, iface, wall_ns);
-  *layout.len = record.len;
-  write(layout.object);
+  write_line(layout_for(layout_key(kPacketLayout, record.flags, false)), record, iface, wall_ns,
+             nullptr);
 }
 
 void JsonLineEncoder::flow(const FlowEvent& event) {
@@ -212,20 +378,9 @@ void JsonLineEncoder::flow(const FlowEvent& event) {
   uint8_t flags = event.identity.flags;
   if (kind != kFlowNewLayout) flags &= static_cast<uint8_t>(~EW_FLAG_ICMP);
   flags &= static_cast<uint8_t>(~EW_FLAG_FRAGMENT);
-  Layout& layout = layout_for(layout_key(kind, flags, event.reason != nullptr));
-  fill_identity(layout, event.identity, event.iface, event.wall_ns);
-  ts_format_.format(event.first_wall_ns, ts_);
-  set_string(*layout.first_ts, ts_);
-  ts_format_.format(event.last_wall_ns, ts_);
-  set_string(*layout.last_ts, ts_);
-  *layout.packets = event.packets;
-  *layout.bytes = event.bytes;
-  *layout.total_packets = event.total_packets;
-  *layout.total_bytes = event.total_bytes;
-  if (layout.reason) set_string(*layout.reason, event.reason);
-  write(layout.object);
+  write_line(layout_for(layout_key(kind, flags, event.reason != nullptr)), event.identity,
+             event.iface, event.wall_ns, &event);
 }
-
 void JsonLineEncoder::stats(const StatsLine& stats) {
   std::string ts;
   ts_format_.format(stats.wall_ns, ts);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -285,6 +286,157 @@ TEST(JsonLineEncoder, ReusedShapesDoNotLeakValues) {
   ordered_json last = ordered_json::parse(lines.back());
   EXPECT_EQ(last["dst"], "198.51.100.9");
   EXPECT_EQ(last["len"], 64);
+}
+
+// The plain nlohmann path the encoder must match byte for byte: a fresh
+// object per line in schema order, dump() with the replacing error handler.
+std::string reference_line(const ew_record& r, std::string_view iface, int64_t wall_ns,
+                           const FlowEvent* flow) {
+  Rfc3339Formatter format;
+  auto stamp = [&format](int64_t ns) {
+    std::string ts;
+    format.format(ns, ts);
+    return ts;
+  };
+  auto address = [&r](const uint8_t* addr) {
+    char buf[INET6_ADDRSTRLEN];
+    inet_ntop(r.family == 4 ? AF_INET : AF_INET6, addr, buf, sizeof(buf));
+    return std::string(buf);
+  };
+  unsigned flags = r.flags;
+  ordered_json line = ordered_json::object();
+  line["type"] = flow ? "flow" : "packet";
+  if (flow) {
+    static constexpr const char* kEvents[] = {"new", "update", "end"};
+    line["event"] = kEvents[static_cast<int>(flow->kind)];
+    if (flow->kind != FlowEvent::Kind::kNew) flags &= ~unsigned{EW_FLAG_ICMP};
+    flags &= ~unsigned{EW_FLAG_FRAGMENT};
+  }
+  line["ts"] = stamp(wall_ns);
+  line["iface"] = std::string(iface);
+  line["family"] = r.family == 4 ? "ipv4" : "ipv6";
+  line["src"] = address(r.src);
+  line["dst"] = address(r.dst);
+  if (const char* name = protocol_name(r.proto)) {
+    line["proto"] = name;
+  } else {
+    line["proto"] = r.proto;
+  }
+  if (flags & EW_FLAG_PORTS) {
+    line["sport"] = r.sport;
+    line["dport"] = r.dport;
+  }
+  if (flags & EW_FLAG_ICMP) {
+    line["icmp_type"] = r.icmp_type;
+    line["icmp_code"] = r.icmp_code;
+  }
+  if (flags & EW_FLAG_VLAN) line["vlan"] = r.vlan;
+  if (flags & EW_FLAG_VLAN_INNER) line["vlan_inner"] = r.vlan_inner;
+  if (flags & EW_FLAG_FRAGMENT) line["fragment"] = true;
+  if (!flow) {
+    line["len"] = r.len;
+  } else {
+    line["first_ts"] = stamp(flow->first_wall_ns);
+    line["last_ts"] = stamp(flow->last_wall_ns);
+    line["packets"] = flow->packets;
+    line["bytes"] = flow->bytes;
+    line["total_packets"] = flow->total_packets;
+    line["total_bytes"] = flow->total_bytes;
+    if (flow->reason) line["reason"] = flow->reason;
+  }
+  return line.dump(-1, ' ', false, nlohmann::detail::error_handler_t::replace) + "\n";
+}
+
+// The encoder writes each layout's constant text once and only the values per
+// line: on many random records of every family, protocol, flag combination
+// and kind, with interface names that need escaping or are not UTF-8, each
+// line must be what dump() of a fresh object writes.
+TEST(JsonLineEncoder, FastPathMatchesPlainNlohmannObjects) {
+  std::mt19937_64 rng(20261122);
+  auto pick = [&rng](auto& options) { return options[rng() % std::size(options)]; };
+  const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6, 0, 47, 132, 136,
+                            255,         33};
+  const std::string ifaces[] = {"eth0",     "veth1",        "e",          "fifteen-chars-x",
+                                "",         "we\"ird\\if",  "tab\tname",  "e\xffx",
+                                "\xc3",     "caf\xc3\xa9",  "\x7f\x01x",  "a\xe2\x82\xac",
+                                "\xed\xa0", "\xf0\x9f\x98", "br-lan.100", "wg0"};
+  const char* reasons[] = {nullptr, "idle", "evicted", "stopped", "late", "odd\"reason"};
+  // Embedded IPv4 forms (::ffff:a.b.c.d, ::a.b.c.d), ::, ::1, a run at each end.
+  const uint8_t special[][16] = {
+      {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1},
+      {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 192, 0, 2, 1},
+      {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+      {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1},
+      {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 1, 2, 3, 4},
+      {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+      {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1},
+  };
+  const int64_t times[] = {0, 5, kWallNs, 999'999'999, 253'402'300'799'999'999 /* 9999-12-31 */};
+
+  std::string out;
+  JsonLineEncoder encoder(out);
+  size_t lines = 0;
+  for (int i = 0; i < 20000; i++) {
+    const size_t start = out.size();
+    std::string expected;
+    ew_record r;
+    std::memset(&r, 0, sizeof(r));
+    r.family = rng() % 2 ? 4 : 6;
+    r.proto = rng() % 4 ? pick(protos) : static_cast<uint8_t>(rng());
+    r.flags = static_cast<uint8_t>(rng());  // every combination, unshown bits included
+    r.len = static_cast<uint32_t>(rng() % 3 ? rng() % 1600 : rng());
+    r.sport = static_cast<uint16_t>(rng());
+    r.dport = static_cast<uint16_t>(rng());
+    r.icmp_type = static_cast<uint8_t>(rng());
+    r.icmp_code = static_cast<uint8_t>(rng());
+    r.vlan = static_cast<uint16_t>(rng() % 4096);
+    r.vlan_inner = static_cast<uint16_t>(rng() % 4096);
+    // IPv6: zero words often, for runs of every length and place ("::").
+    auto address = [&](uint8_t* addr) {
+      const int zero_in = static_cast<int>(rng() % 4);  // 1 in 2, 3 or 4 words
+      for (int w = 0; w < 8; w++) {
+        const bool zero = rng() % static_cast<uint64_t>(zero_in + 1) == 0;
+        addr[2 * w] = zero ? 0 : static_cast<uint8_t>(rng() % 2 ? rng() : 0);
+        addr[2 * w + 1] = zero ? 0 : static_cast<uint8_t>(rng() % 2 ? rng() : 1);
+      }
+      if (rng() % 16 == 0) std::memcpy(addr, pick(special), 16);
+    };
+    address(r.src);
+    address(r.dst);
+    const std::string& iface = pick(ifaces);
+    const int64_t wall_ns =
+        rng() % 4 ? static_cast<int64_t>(rng() % 4'000'000'000'000'000'000) : pick(times);
+    if (rng() % 2) {
+      encoder.packet(r, iface, wall_ns);
+      expected = reference_line(r, iface, wall_ns, nullptr);
+    } else {
+      FlowEvent e;
+      e.kind = static_cast<FlowEvent::Kind>(rng() % 3);
+      e.reason = pick(reasons);
+      e.wall_ns = wall_ns;
+      e.iface = iface;
+      e.identity = r;
+      e.first_wall_ns = static_cast<int64_t>(rng() % 4'000'000'000'000'000'000);
+      e.last_wall_ns = rng() % 2 ? e.first_wall_ns : pick(times);
+      e.packets = rng() % 2 ? rng() % 1000 : rng();
+      e.bytes = rng();
+      e.total_packets = rng() % 2 ? 0 : rng();
+      e.total_bytes = rng() % 2 ? UINT64_MAX : rng();
+      encoder.flow(e);
+      expected = reference_line(r, iface, wall_ns, &e);
+    }
+    const std::string got = out.substr(start);
+    if (got != expected) {
+      ADD_FAILURE() << "record " << i << ":\n  got      " << got << "  expected " << expected;
+      return;
+    }
+    lines++;
+    if (out.size() > (1 << 20)) out.clear();  // as the sink's flush would
+  }
+  EXPECT_EQ(lines, 20000u);
 }
 
 TEST(JsonLineEncoder, ProtocolNames) {
