@@ -13,9 +13,23 @@
 
 namespace ew {
 ClsactQdisc ClsactQdisc::ensure(netlink::NetlinkSocket& socket, const Interface& iface) {
-  // Leftover markers are trusted only while an egresswatch filter still hangs
-  // from the qdisc: a qdisc recreated by someone else cannot carry one.
-  const bool marked = QdiscOwnership::recorded(iface) && has_egresswatch_filter(socket, iface);
+  // A leftover marker of a set-up that was finished is trusted only while an
+  // egresswatch filter still hangs from the qdisc: a qdisc recreated by
+  // someone else cannot carry one. One left between creating the qdisc and
+  // attaching the filter (a kill -9 at that moment) is trusted while the
+  // qdisc holds no filter at all.
+  bool marked = false;
+  switch (QdiscOwnership::state(iface)) {
+    case QdiscOwnership::State::kAttached:
+      marked = has_egresswatch_filter(socket, iface);
+      break;
+    case QdiscOwnership::State::kAttaching:
+      // (or killed just after attaching, before the marker said so)
+      marked = has_egresswatch_filter(socket, iface) || !clsact_has_filters(socket, iface);
+      break;
+    case QdiscOwnership::State::kNone:
+      break;
+  }
   // Recorded before the qdisc exists, so no crash can leave ours unrecorded.
   QdiscOwnership::record(iface);
   auto request = netlink::make_clsact_create(iface.ifindex);

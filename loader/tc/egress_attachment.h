@@ -8,6 +8,7 @@
 #include "tc/clsact_qdisc.h"
 #include "tc/egress_filter.h"
 #include "tc/interface_lock.h"
+#include "tc/qdisc_ownership.h"
 
 namespace ew {
 
@@ -23,6 +24,7 @@ struct EgressAttachment {
     auto lock = InterfaceLock::acquire(iface);
     auto qdisc = ClsactQdisc::ensure(socket, iface);
     auto filter = EgressFilter::attach(socket, iface, prog_fd, prog_id);
+    QdiscOwnership::mark_attached(iface);
     return EgressAttachment{iface, std::move(lock), std::move(qdisc), std::move(filter)};
   }
 };

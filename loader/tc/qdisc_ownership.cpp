@@ -40,6 +40,20 @@ std::string QdiscOwnership::marker_path(const Interface& iface) {
   return state_dir() + "/clsact-" + netns_id() + "-" + std::to_string(iface.ifindex);
 }
 
+namespace {
+constexpr const char* kAttaching = "attaching";
+constexpr const char* kAttached = "attached";
+
+void write_marker(const Interface& iface, const char* phase) {
+  std::ofstream out(QdiscOwnership::marker_path(iface), std::ios::trunc);
+  out << iface.name << '\n' << phase << '\n';
+  if (!out) {
+    log_warning(QdiscOwnership::marker_path(iface) + ": cannot record that we created " +
+                iface.name + "'s clsact qdisc");
+  }
+}
+}  // namespace
+
 void QdiscOwnership::record(const Interface& iface) {
   const std::string dir = state_dir();
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
@@ -47,18 +61,23 @@ void QdiscOwnership::record(const Interface& iface) {
                 "'s clsact qdisc; after a crash, remove it by hand");
     return;
   }
-  std::ofstream out(marker_path(iface), std::ios::trunc);
-  out << iface.name << '\n';
-  if (!out) {
-    log_warning(marker_path(iface) + ": cannot record that we created " + iface.name +
-                "'s clsact qdisc");
-  }
+  write_marker(iface, kAttaching);
 }
 
-bool QdiscOwnership::recorded(const Interface& iface) {
+void QdiscOwnership::mark_attached(const Interface& iface) {
+  // Only a marker of ours (a qdisc we created) is moved on.
+  if (state(iface) == State::kAttaching) write_marker(iface, kAttached);
+}
+
+QdiscOwnership::State QdiscOwnership::state(const Interface& iface) {
   std::ifstream in(marker_path(iface));
   std::string name;
-  return in && std::getline(in, name) && name == iface.name;
+  if (!in || !std::getline(in, name) || name != iface.name) return State::kNone;
+  std::string phase;
+  // A marker without a phase comes from an egresswatch that attached first
+  // and recorded after: treat it as attached.
+  if (std::getline(in, phase) && phase == kAttaching) return State::kAttaching;
+  return State::kAttached;
 }
 
 void QdiscOwnership::forget(const Interface& iface) {

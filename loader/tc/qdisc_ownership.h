@@ -16,10 +16,18 @@ namespace ew {
 
 class QdiscOwnership {
  public:
-  // Marks the current namespace's iface as having our clsact qdisc.
+  // What a marker says: no marker, our qdisc being set up (the filter not
+  // attached yet), or our qdisc with our filter attached.
+  enum class State { kNone, kAttaching, kAttached };
+
+  // Marks the current namespace's iface as having our clsact qdisc, with the
+  // filter still to come.
   static void record(const Interface& iface);
+  // Our filter hangs from it now.
+  static void mark_attached(const Interface& iface);
   // Whether a marker for iface exists (and names the same interface).
-  static bool recorded(const Interface& iface);
+  static bool recorded(const Interface& iface) { return state(iface) != State::kNone; }
+  static State state(const Interface& iface);
   static void forget(const Interface& iface);
 
   static std::string marker_path(const Interface& iface);

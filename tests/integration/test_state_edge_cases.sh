@@ -3,6 +3,8 @@
 # - after kill -9, somebody deletes the leftovers by hand and another tool
 #   adds its own clsact qdisc: egresswatch must not take that qdisc for the
 #   one it once created, and must leave it in place on exit;
+# - a kill -9 between creating the qdisc and attaching the filter: the empty
+#   qdisc it leaves is taken as ours by the next start, and removed;
 # - a watched port leaves a bridge (RTM_DELLINK with family AF_BRIDGE): the
 #   interface lives on, and so must the watch.
 source "$(dirname "$0")/lib.sh"
@@ -21,6 +23,26 @@ wait_attached second
 stop_egresswatch INT
 expect_eq "$(tc_state)" "$before" "another tool's clsact after a stale marker"
 tc -n "$NS_A" qdisc del dev veth0 clsact
+
+# A kill -9 between creating the qdisc and attaching the filter leaves an
+# empty clsact and a marker saying "attaching" (made here by hand: the window
+# is too short to hit): the next egresswatch takes the qdisc as its own and
+# removes it on exit.
+clean=$(tc_state)
+start_egresswatch probe veth0 --mode packet --include 192.0.2.0/24
+wait_attached probe
+marker=$(ls "$EGRESSWATCH_STATE_DIR"/clsact-*)
+expect_eq "$(sed -n 2p "$marker")" attached "marker phase while attached"
+kill -9 "$EW_PID"
+wait "$EW_PID" 2>/dev/null || true
+in_a "$EGRESSWATCH" detach veth0 2>/dev/null
+tc -n "$NS_A" qdisc add dev veth0 clsact
+printf 'veth0\nattaching\n' >"$marker"
+start_egresswatch third veth0 --mode packet --include 192.0.2.0/24
+wait_attached third
+stop_egresswatch INT
+expect_eq "$(tc_state)" "$clean" "an empty clsact left mid-set-up is removed"
+[ ! -e "$marker" ] || fail "the marker outlived the qdisc"
 
 # A bridge port leaving its bridge.
 ip -n "$NS_A" link add br0 type bridge
