@@ -13,7 +13,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-build-fuzz}" && pwd) || exit 2
 [ $# -gt 0 ] && shift
-targets=${*:-"prefix_fuzz config_file_fuzz command_line_fuzz netlink_reply_fuzz link_event_fuzz ring_record_fuzz perf_sample_fuzz"}
+targets=${*:-"prefix_fuzz config_file_fuzz command_line_fuzz netlink_reply_fuzz link_event_fuzz ring_record_fuzz perf_sample_fuzz bridge_frame_fuzz"}
 seconds=${FUZZ_SECONDS:-10}
 jobs=${FUZZ_JOBS:-4}
 
