@@ -151,6 +151,24 @@ static __always_inline int flow_is_new(struct __sk_buff* skb, const struct packe
   return 0;
 }
 
+/* Bytes a record takes in the ring: its 8-byte header, rounded up to 8. */
+#define EW_RING_SLOT ((sizeof(struct ew_record) + 8 + 7) / 8 * 8)
+
+/* Waking the reader on every record it is waiting for costs the sending CPU
+ * an interrupt each (on a VM, an exit to the hypervisor) and the reader a
+ * wakeup for a handful of records. So records go without a wakeup, and the
+ * reader drains on a short timer besides (loader/watch_session.cpp); only
+ * when this record takes the ring's fill past another eighth is the reader
+ * woken at once, so a burst never waits for the timer to find a full ring.
+ * A crossing missed in a race between CPUs is caught at the next eighth or
+ * by the timer. */
+static __always_inline __u64 ringbuf_wakeup_flag(void) {
+  __u64 eighth = bpf_ringbuf_query(&ew_records, BPF_RB_RING_SIZE) / 8;
+  __u64 avail = bpf_ringbuf_query(&ew_records, BPF_RB_AVAIL_DATA);
+  if (eighth && (avail + EW_RING_SLOT) / eighth != avail / eighth) return BPF_RB_FORCE_WAKEUP;
+  return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void emit_record(struct __sk_buff* skb, const struct packet_info* info,
                                         __u64 now, __u8 kind, const int use_perf) {
   struct ew_record rec = {
@@ -174,7 +192,7 @@ static __always_inline void emit_record(struct __sk_buff* skb, const struct pack
   if (use_perf) {
     err = bpf_perf_event_output(skb, &ew_events, BPF_F_CURRENT_CPU, &rec, sizeof(rec));
   } else {
-    err = bpf_ringbuf_output(&ew_records, &rec, sizeof(rec), 0);
+    err = bpf_ringbuf_output(&ew_records, &rec, sizeof(rec), ringbuf_wakeup_flag());
   }
   if (err) count(EW_COUNTER_LOST);
 }

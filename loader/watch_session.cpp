@@ -20,6 +20,11 @@ namespace {
 // catches the ones no record reveals (sampling, rate limiting).
 constexpr int64_t kLossCheckSpacingNs = 100'000'000;
 
+// The classifier sends ring-buffer records without waking us unless the ring
+// fills past another eighth (bpf/egress.bpf.c), so a lone record waits for
+// this timer at most: one wakeup per batch instead of per few records.
+constexpr double kDrainPeriodSeconds = 0.025;
+
 ClassifierSettings settings_from(const WatchOptions& options) {
   ClassifierSettings settings;
   settings.mode = options.mode;
@@ -106,6 +111,13 @@ WatchSession::WatchSession(const WatchOptions& options, const std::vector<Interf
         interface_gone(ifindex);
     }
   });
+  if (classifier_.transport() == Transport::kRingBuffer) {
+    drain_timer_ = make_timer(kDrainPeriodSeconds, true);
+    loop.add(drain_timer_.get(), EPOLLIN, [this](uint32_t) {
+      read_timer(drain_timer_.get());
+      drain();
+    });
+  }
   loss_timer_ = make_timer(1.0, true);
   loop.add(loss_timer_.get(), EPOLLIN, [this](uint32_t) {
     read_timer(loss_timer_.get());
