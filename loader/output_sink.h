@@ -47,6 +47,7 @@ class OutputSink {
   int interrupt_fd_ = -1;
   bool reader_gone_ = false;
   int write_error_ = 0;
+  bool regular_file_ = false;  // written in one go, without waiting for room
   uint64_t abandoned_bytes_ = 0;
 };
 
