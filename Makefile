@@ -48,7 +48,7 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j 1
 	cmake --preset sanitize
-	cmake --build build-sanitize -j $(JOBS) --target egresswatch egresswatch-bridge egresswatch_unit_tests
+	cmake --build build-sanitize -j $(JOBS) --target egresswatch egresswatch-bridge ew_rawframe egresswatch_unit_tests
 	cd build-sanitize && ctest --output-on-failure --timeout 300 -j 1 -L 'unit|integration'
 	cmake --preset fuzz
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
