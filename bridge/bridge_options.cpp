@@ -31,7 +31,8 @@ const CLI::Validator kSeconds(
       }
       return "'" + text + "' must be a number of seconds above 0 and at most 1e9";
     },
-    "SECONDS");
+    // No description: CLI11 would print it after the type name (SECONDS:SECONDS).
+    "");
 
 }  // namespace
 

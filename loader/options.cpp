@@ -52,7 +52,8 @@ const CLI::Validator kSeconds(
       }
       return {};
     },
-    "SECONDS");
+    // No description: CLI11 would print it after the type name (SECONDS:SECONDS).
+    "");
 
 // CLI11 reports an unknown config key in words meant for INI files.
 std::string config_error_text(const CLI::ParseError& e) {
