@@ -20,6 +20,7 @@
 #include "port_checks.h"
 #include "privilege_drop.h"
 #include "prefix_rules.h"
+#include "session_timers.h"
 #include "stats_line.h"
 #include "wall_clock.h"
 #include "watch_command.h"
@@ -112,23 +113,10 @@ int run_bridge(const BridgeOptions& options) {
       }
     }
   });
-  loop.try_add(sink.fd(), 0, [&](uint32_t events) {
-    if (events & (EPOLLERR | EPOLLHUP)) loop.stop();
+  SessionTimers timers(loop, sink, options.duration_seconds, options.stats_interval_seconds, [&] {
+    write_stats(false);
+    if (session) session->write_stats();
   });
-  UniqueFd duration_timer;
-  if (options.duration_seconds > 0) {
-    duration_timer = make_timer(options.duration_seconds, false);
-    loop.add(duration_timer.get(), EPOLLIN, [&](uint32_t) { loop.stop(); });
-  }
-  UniqueFd stats_timer;
-  if (options.stats_interval_seconds > 0) {
-    stats_timer = make_timer(options.stats_interval_seconds, true);
-    loop.add(stats_timer.get(), EPOLLIN, [&](uint32_t) {
-      read_timer(stats_timer.get());
-      write_stats(false);
-      if (session) session->write_stats();
-    });
-  }
 
   loop.run();
 

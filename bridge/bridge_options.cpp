@@ -2,9 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include <cmath>
 #include <string_view>
 
+#include "cli_validators.h"
 #include "error.h"
 #include "version.h"
 
@@ -20,19 +20,6 @@ constexpr const char* kFooter =
     "Everything after --watch is a classifier option of egresswatch (see egresswatch --help): "
     "--mode, --include, --exclude, --config, ... Stats lines ({\"type\":\"stats\",\"ports\":"
     "[...]}) are written at exit, on SIGUSR1 and every --stats-interval.";
-
-const CLI::Validator kSeconds(
-    [](std::string& text) -> std::string {
-      try {
-        size_t used = 0;
-        const double value = std::stod(text, &used);
-        if (used == text.size() && std::isfinite(value) && value > 0 && value <= 1e9) return {};
-      } catch (const std::exception&) {
-      }
-      return "'" + text + "' must be a number of seconds above 0 and at most 1e9";
-    },
-    // No description: CLI11 would print it after the type name (SECONDS:SECONDS).
-    "");
 
 }  // namespace
 
@@ -87,16 +74,16 @@ BridgeCommandLine parse_bridge_command_line(int argc, const char* const* argv) {
   app.add_option("--mac-ageing", options.mac_ageing_seconds,
                  "Forget where a MAC address is after this long without a frame from it")
       ->type_name("SECONDS")
-      ->check(kSeconds)
+      ->check(seconds_validator())
       ->default_str("300");
   app.add_option("--stats-interval", options.stats_interval_seconds,
                  "Write a stats line every SECONDS (one is always written at exit and on "
                  "SIGUSR1)")
       ->type_name("SECONDS")
-      ->check(kSeconds);
+      ->check(seconds_validator());
   app.add_option("--duration", options.duration_seconds, "Stop cleanly after SECONDS")
       ->type_name("SECONDS")
-      ->check(kSeconds);
+      ->check(seconds_validator());
   app.add_option("-o,--output", output, "Append JSON lines to FILE instead of stdout")
       ->type_name("FILE");
   app.add_flag("--realtime", options.realtime,

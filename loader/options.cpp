@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "cli_validators.h"
 #include "config_file.h"
 #include "error.h"
 #include "version.h"
@@ -35,26 +36,6 @@ bool is_power_of_two(uint64_t v) {
   return v && !(v & (v - 1));
 }
 
-// Positive, finite and at most about 31 years: NaN would mean "never", and
-// larger values overflow the timers.
-const CLI::Validator kSeconds(
-    [](std::string& text) -> std::string {
-      double value = 0;
-      try {
-        size_t used = 0;
-        value = std::stod(text, &used);
-        if (used != text.size()) return "'" + text + "' is not a number of seconds";
-      } catch (const std::exception&) {
-        return "'" + text + "' is not a number of seconds";
-      }
-      if (!std::isfinite(value) || value <= 0 || value > 1e9) {
-        return "'" + text + "' must be a number of seconds above 0 and at most 1e9";
-      }
-      return {};
-    },
-    // No description: CLI11 would print it after the type name (SECONDS:SECONDS).
-    "");
-
 // CLI11 reports an unknown config key in words meant for INI files.
 std::string config_error_text(const CLI::ParseError& e) {
   const std::string what = e.what();
@@ -81,6 +62,29 @@ std::string one_line(const std::string& text) {
 }
 
 }  // namespace
+
+const CLI::Validator& seconds_validator() {
+  // Positive, finite and at most about 31 years: NaN would mean "never", and
+  // larger values overflow the timers.
+  static const CLI::Validator validator(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        try {
+          size_t used = 0;
+          value = std::stod(text, &used);
+          if (used != text.size()) return "'" + text + "' is not a number of seconds";
+        } catch (const std::exception&) {
+          return "'" + text + "' is not a number of seconds";
+        }
+        if (!std::isfinite(value) || value <= 0 || value > 1e9) {
+          return "'" + text + "' must be a number of seconds above 0 and at most 1e9";
+        }
+        return {};
+      },
+      // No description: CLI11 would print it after the type name (SECONDS:SECONDS).
+      "");
+  return validator;
+}
 
 CommandLine parse_command_line(int argc, const char* const* argv) {
   CommandLine result;
@@ -127,20 +131,20 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       ->default_str("auto");
   app.add_option("--duration", watch.duration_seconds, "Stop cleanly after SECONDS")
       ->type_name("SECONDS")
-      ->check(kSeconds);
+      ->check(seconds_validator());
   app.add_option("--stats-interval", watch.stats_interval_seconds,
                  "Write a stats line every SECONDS (one is always written at exit)")
       ->type_name("SECONDS")
-      ->check(kSeconds);
+      ->check(seconds_validator());
   app.add_option("--flow-interval", watch.flow_interval_seconds,
                  "Flow mode: write update records this often for flows that moved")
       ->type_name("SECONDS")
-      ->check(kSeconds)
+      ->check(seconds_validator())
       ->default_str("10");
   app.add_option("--idle-timeout", watch.idle_timeout_seconds,
                  "Flow mode: end a flow after this long without packets")
       ->type_name("SECONDS")
-      ->check(kSeconds)
+      ->check(seconds_validator())
       ->default_str("60");
   app.add_option("--flow-table-size", watch.flow_table_size,
                  "Flow mode: flows the kernel table holds; the least recently used is evicted "

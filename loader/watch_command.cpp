@@ -18,6 +18,7 @@
 #include "log.h"
 #include "netlink/socket.h"
 #include "output_sink.h"
+#include "session_timers.h"
 #include "privilege_drop.h"
 #include "text_lines.h"
 #include "watch_session.h"
@@ -93,24 +94,8 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
       }
     }
   });
-  // A pipe reports EPOLLERR once its reader has gone, even while we have
-  // nothing to write: `egresswatch | head -1` ends without waiting for traffic.
-  loop.try_add(sink.fd(), 0, [&](uint32_t events) {
-    if (events & (EPOLLERR | EPOLLHUP)) loop.stop();
-  });
-  UniqueFd duration_timer;
-  if (options.duration_seconds > 0) {
-    duration_timer = make_timer(options.duration_seconds, false);
-    loop.add(duration_timer.get(), EPOLLIN, [&](uint32_t) { loop.stop(); });
-  }
-  UniqueFd stats_timer;
-  if (options.stats_interval_seconds > 0) {
-    stats_timer = make_timer(options.stats_interval_seconds, true);
-    loop.add(stats_timer.get(), EPOLLIN, [&](uint32_t) {
-      read_timer(stats_timer.get());
-      session.write_stats();
-    });
-  }
+  SessionTimers timers(loop, sink, options.duration_seconds, options.stats_interval_seconds,
+                       [&] { session.write_stats(); });
 
   loop.run();
 
