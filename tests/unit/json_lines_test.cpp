@@ -22,10 +22,12 @@ using nlohmann::ordered_json;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 
-// kWallNs, kTs, set_addr and make_record come from line_test_util.h.
+// kWallNs, kTs, make_record, split_lines and keys_of come from line_test_util.h.
+using testing::keys_of;
 using testing::kTs;
 using testing::kWallNs;
 using testing::make_record;
+using testing::split_lines;
 
 ew_record tcp4(uint16_t sport, uint16_t dport, uint32_t len) {
   ew_record r = make_record(4, "10.0.0.2", "192.0.2.80", IPPROTO_TCP, EW_FLAG_PORTS, len);
@@ -57,28 +59,6 @@ ew_record icmp6(uint8_t type, uint8_t code, uint32_t len) {
 
 ew_record gre4(uint32_t len) {
   return make_record(4, "10.0.0.2", "198.51.100.9", 47, 0, len);
-}
-
-std::vector<std::string> split_lines(const std::string& out) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < out.size()) {
-    size_t end = out.find('\n', start);
-    if (end == std::string::npos) {
-      ADD_FAILURE() << "output does not end with a newline: " << out.substr(start);
-      break;
-    }
-    lines.push_back(out.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
-std::vector<std::string> keys_of(const ordered_json& object) {
-  std::vector<std::string> keys;
-  for (const auto& item : object.items())
-    keys.push_back(item.key());
-  return keys;
 }
 
 // The single line a fresh encoder writes for one record.
