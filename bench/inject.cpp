@@ -27,20 +27,12 @@
 #include <string>
 #include <vector>
 
+#include "pacing.h"
+
 namespace {
 
-int64_t now_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
-void sleep_until(int64_t deadline_ns) {
-  timespec ts{static_cast<time_t>(deadline_ns / 1'000'000'000),
-              static_cast<long>(deadline_ns % 1'000'000'000)};
-  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-  }
-}
+using ew::bench::now_ns;
+using ew::bench::sleep_until;
 
 // Ethernet + IPv4 + UDP with 18 bytes of payload: a 64-byte frame. The
 // checksum is left zero: the classifier does not look at it.

@@ -24,7 +24,12 @@
 #include <string>
 #include <vector>
 
+#include "pacing.h"
+
 namespace {
+
+using ew::bench::now_ns;
+using ew::bench::sleep_until;
 
 struct Options {
   std::string dst;
@@ -69,19 +74,6 @@ Options parse(int argc, char** argv) {
   if (o.flows == 0 || o.batch == 0 || o.batch > 1024 || o.size > 1400)
     usage("bad --flows, --batch or --size");
   return o;
-}
-
-int64_t now_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
-void sleep_until(int64_t deadline_ns) {
-  timespec ts{static_cast<time_t>(deadline_ns / 1'000'000'000),
-              static_cast<long>(deadline_ns % 1'000'000'000)};
-  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-  }
 }
 
 }  // namespace
