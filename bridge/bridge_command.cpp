@@ -1,6 +1,5 @@
 #include "bridge_command.h"
 
-#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -40,8 +39,7 @@ int run_bridge(const BridgeOptions& options) {
   if (options.watch) build_prefix_rules(options.watch_options.prefixes);
   std::optional<TargetUser> user;
   if (options.user) user = resolve_user(*options.user);
-  auto missing = missing_bridge_capabilities(options.watch);
-  if (options.realtime && !has_capability(CAP_SYS_NICE)) missing.push_back("CAP_SYS_NICE");
+  const auto missing = missing_bridge_capabilities(options.watch, options.realtime);
   std::string needs = options.watch
                           ? "egresswatch-bridge --watch needs CAP_NET_RAW, CAP_NET_ADMIN, "
                             "CAP_BPF and CAP_PERFMON"
@@ -103,11 +101,8 @@ int run_bridge(const BridgeOptions& options) {
         if (session) session->write_stats();
       } else if (sig == SIGHUP) {
         if (!session) continue;
-        try {
-          session->reload_prefixes(parse_watch_arguments(options.watch_arguments));
-        } catch (const Error& e) {
-          log_warning(std::string("reload failed, keeping the prefix lists: ") + e.what());
-        }
+        session->reload_prefixes(
+            [&options] { return parse_watch_arguments(options.watch_arguments); });
       } else {
         loop.stop();
       }

@@ -35,18 +35,13 @@ std::vector<std::string> missing_detach_capabilities() {
   return missing;
 }
 
-std::vector<std::string> missing_bridge_capabilities(bool watch) {
+std::vector<std::string> missing_bridge_capabilities(bool watch, bool realtime) {
   std::vector<std::string> missing =
       watch ? missing_watch_capabilities() : missing_detach_capabilities();  // CAP_NET_ADMIN
   // AF_PACKET sockets; CAP_NET_ADMIN above covers the forced buffer sizes.
   if (!have(CAP_NET_RAW)) missing.push_back("CAP_NET_RAW");
+  if (realtime && !have(CAP_SYS_NICE)) missing.push_back("CAP_SYS_NICE");  // SCHED_FIFO
   return missing;
-}
-
-bool has_capability(int capability) {
-  capng_clear(CAPNG_SELECT_BOTH);
-  capng_get_caps_process();
-  return have(capability);
 }
 
 void require_capabilities(const std::vector<std::string>& missing, const std::string& what) {

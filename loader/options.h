@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,11 @@ struct CommandLine {
   WatchOptions watch;
   DetachOptions detach;
 };
+
+// Re-reads the options (SIGHUP): the command line and --config file parsed
+// again. Throws ew::Error when they no longer parse. Only the prefix lists
+// take effect without a restart.
+using OptionsReloader = std::function<WatchOptions()>;
 
 // Parses argv (and the --config file it names). Prints nothing: the caller
 // prints `help` or `error`.

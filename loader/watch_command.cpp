@@ -83,14 +83,10 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
 
   loop.add(signals.fd(), EPOLLIN, [&](uint32_t) {
     while (int sig = signals.read_signal()) {
-      if (sig != SIGHUP) {
+      if (sig == SIGHUP) {
+        session.reload_prefixes(reload);
+      } else {
         loop.stop();
-        continue;
-      }
-      try {
-        session.reload_prefixes(reload());
-      } catch (const Error& e) {
-        log_warning(std::string("reload failed, keeping the prefix lists: ") + e.what());
       }
     }
   });

@@ -1,7 +1,6 @@
 // `egresswatch [options] [IFACE...]`: attach, stream records, detach.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -10,11 +9,6 @@
 #include "output_sink.h"
 
 namespace ew {
-
-// Re-reads the options (SIGHUP): the command line and --config file parsed
-// again. Throws ew::Error when they no longer parse. Only the prefix lists
-// take effect without a restart.
-using OptionsReloader = std::function<WatchOptions()>;
 
 // Returns the process exit code; throws ew::Error for failures to report.
 int run_watch(const WatchOptions& options, const OptionsReloader& reload);

@@ -199,8 +199,9 @@ StatsLine WatchSession::final_stats() {
   return current_stats(true);
 }
 
-void WatchSession::reload_prefixes(const WatchOptions& reloaded) {
+void WatchSession::reload_prefixes(const OptionsReloader& reload) {
   try {
+    const WatchOptions reloaded = reload();
     auto new_rules = build_prefix_rules(reloaded.prefixes);
     classifier_.replace_prefix_rules(rules_, new_rules);
     rules_ = std::move(new_rules);

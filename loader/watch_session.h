@@ -47,9 +47,10 @@ class WatchSession {
   WatchSession& operator=(const WatchSession&) = delete;
   ~WatchSession();
 
-  // SIGHUP: applies the prefix lists of `reloaded` (rolling back on failure)
-  // and names the options that only a restart applies. Logs; never throws.
-  void reload_prefixes(const WatchOptions& reloaded);
+  // SIGHUP: reads the options again, applies their prefix lists (rolling
+  // back on failure) and names the options that only a restart applies.
+  // Logs; never throws: a reload that fails keeps the lists in place.
+  void reload_prefixes(const OptionsReloader& reload);
   // Writes a stats line (after draining the records that came before it).
   void write_stats();
   // Detaches, drains until the counters stand still, ends the flows, and
