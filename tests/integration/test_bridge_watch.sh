@@ -2,7 +2,8 @@
 # --watch: the classifier on both ports' egress sees each direction of
 # bridged traffic exactly once (A -> B leaves through pb, B -> A through pa),
 # in the same stream as the bridge's stats. Ctrl-C removes every filter and
-# qdisc; after kill -9, `egresswatch detach pa pb` does.
+# qdisc; after kill -9, `egresswatch detach pa pb` does. SIGHUP reloads the
+# classifier's prefix lists.
 source "$(dirname "$0")/bridge_lib.sh"
 require_bridge_root
 bridge_setup
@@ -40,6 +41,22 @@ expect_eq "$(jq '.lost' <<<"$final_watch")" 0 "lost records"
 final_bridge=$(jq -c 'select(.type == "stats" and .final and has("ports"))' "$WORK/run.jsonl")
 [ -n "$final_bridge" ] || fail "no final bridge stats line"
 expect_eq "$(port_state)" "$before" "pa and pb after Ctrl-C"
+
+# SIGHUP reads the options after --watch again (here a --config file): the
+# new prefix lists apply without detaching.
+echo '{"mode": "packet", "include": ["192.0.2.0/24"]}' >"$WORK/watch.json"
+start_bridge reload --watch --config "$WORK/watch.json"
+wait_bridging reload
+in_a ping -q -c 2 -i 0.05 -W 2 192.0.2.2 >/dev/null || fail "ping A -> B before the reload"
+sleep 0.2
+echo '{"mode": "packet"}' >"$WORK/watch.json"  # 192.0.2.0/24 private again
+kill -HUP "$EW_PID"
+wait_for_stderr reload "reloaded the prefix lists" 1 3
+in_a ping -q -c 3 -i 0.05 -W 2 192.0.2.2 >/dev/null || fail "ping A -> B after the reload"
+sleep 0.2
+stop_bridge INT
+expect_eq "$(count_records reload '.')" 4 "records before the reload only (2 requests, 2 replies)"
+expect_eq "$(port_state)" "$before" "pa and pb after the reload run"
 
 # kill -9 leaves the filters; detach removes them; promiscuity is back anyway.
 start_bridge killed --watch --include 192.0.2.0/24
