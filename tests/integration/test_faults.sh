@@ -53,15 +53,20 @@ for round in 1 2 3 4; do
 done
 
 # --- A port deleted while up, then one deleted while already down.
+# expect_stopped_by_removal NAME WHAT: the bridge stops within 5 s, exit 1,
+# saying why.
+expect_stopped_by_removal() {
+  local status=0
+  timeout 5 tail --pid="$EW_PID" -f /dev/null || fail "$2: bridge still running"
+  wait "$EW_PID" || status=$?
+  expect_eq "$status" 1 "$2: exit code"
+  grep -q "pb: interface removed; the bridge stops" "$WORK/$1.err" ||
+    fail "$2: no line saying so: $(cat "$WORK/$1.err")"
+}
 start_bridge removed --watch --mode packet --include 192.0.2.0/24
 wait_bridging removed
 ip -n "$NS_X" link del pb
-status=0
-timeout 5 tail --pid="$EW_PID" -f /dev/null || fail "bridge still running after its port was deleted"
-wait "$EW_PID" || status=$?
-expect_eq "$status" 1 "port deleted: exit code"
-grep -q "pb: interface removed; the bridge stops" "$WORK/removed.err" ||
-  fail "port deleted: no line saying so: $(cat "$WORK/removed.err")"
+expect_stopped_by_removal removed "port deleted"
 expect_eq "$(promiscuity pa) $(filters_on pa)" "0 0" "port deleted: pa restored"
 
 ip -n "$NS_X" link add pb type veth peer name b1 netns "$NS_B"
@@ -72,12 +77,7 @@ wait_bridging removed_down
 ip -n "$NS_X" link set pb down
 sleep 0.3
 ip -n "$NS_X" link del pb
-status=0
-timeout 5 tail --pid="$EW_PID" -f /dev/null || fail "bridge still running after a down port was deleted"
-wait "$EW_PID" || status=$?
-expect_eq "$status" 1 "down port deleted: exit code"
-grep -q "pb: interface removed; the bridge stops" "$WORK/removed_down.err" ||
-  fail "down port deleted: no line saying so: $(cat "$WORK/removed_down.err")"
+expect_stopped_by_removal removed_down "down port deleted"
 
 # --- A full disk under --output: a 16 KiB tmpfs fills after a few dozen
 # packet lines.
