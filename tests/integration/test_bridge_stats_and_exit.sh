@@ -69,4 +69,17 @@ wait "$EW_PID" 2>/dev/null || true
 expect_eq "$(promiscuity pa) $(promiscuity pb)" "1 0" "promiscuity after kill -9"
 ip -n "$NS_X" link show dev pa | grep -q PROMISC || fail "pa lost the promiscuous mode it had before"
 expect_eq "$(port_state)" "$before" "pa and pb after kill -9"
+
+# --- Once forwarding, the bridge holds no capability (without --watch there
+# is nothing to detach); --realtime runs it at SCHED_FIFO priority 10, and
+# --user as that user. Frames still cross.
+start_bridge rt --realtime --user nobody
+wait_bridging rt
+expect_eq "$(grep -E '^(Uid|CapPrm|CapEff|NoNewPrivs)' "/proc/$EW_PID/status" | tr -s '\t ' ' ')" \
+  "$(printf '%s\n' 'Uid: 65534 65534 65534 65534' 'CapPrm: 0000000000000000' \
+    'CapEff: 0000000000000000' 'NoNewPrivs: 1')" "--user nobody: uid and capabilities while bridging"
+expect_eq "$(chrt -p "$EW_PID" | sed 's/.*: //' | tr '\n' ' ')" "SCHED_FIFO 10 " "--realtime policy"
+in_a ping -q -c 2 -i 0.05 -W 2 192.0.2.2 >/dev/null || fail "ping A -> B through a --realtime bridge"
+stop_bridge INT
+expect_eq "$(port_state)" "$before" "pa and pb after the --realtime run"
 log "ok"
