@@ -18,11 +18,11 @@
 #include <thread>
 #include <vector>
 
-#include "classifier.h"
+#include "classifier/classifier.h"
+#include "core/error.h"
 #include "empty.skel.h"
-#include "error.h"
-#include "prefix_rules.h"
-#include "ring_buffer_source.h"
+#include "prefixes/prefix_rules.h"
+#include "records/ring_buffer_source.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string>
 
-#include "json_lines.h"
+#include "output/json_lines.h"
 
 namespace {
 

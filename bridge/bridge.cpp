@@ -1,4 +1,4 @@
-#include "bridge.h"
+#include "bridge/bridge.h"
 
 #include <sys/epoll.h>
 #include <time.h>
@@ -6,9 +6,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "error.h"
-#include "interface.h"
-#include "log.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "net/interface.h"
 
 namespace ew::bridge {
 namespace {

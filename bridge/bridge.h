@@ -8,11 +8,11 @@
 #include <optional>
 #include <string>
 
-#include "event_loop.h"
-#include "forwarding_policy.h"
-#include "frame_batch.h"
-#include "link_monitor.h"
-#include "packet_port.h"
+#include "bridge/forwarding_policy.h"
+#include "bridge/frame_batch.h"
+#include "bridge/packet_port.h"
+#include "core/event_loop.h"
+#include "net/link_monitor.h"
 
 namespace ew::bridge {
 

@@ -1,4 +1,4 @@
-#include "bridge_command.h"
+#include "bridge/bridge_command.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -9,21 +9,21 @@
 #include <memory>
 #include <optional>
 
-#include "bridge.h"
-#include "capabilities.h"
-#include "error.h"
-#include "event_loop.h"
-#include "json_lines.h"
-#include "log.h"
-#include "output_sink.h"
-#include "port_checks.h"
-#include "privilege_drop.h"
-#include "prefix_rules.h"
-#include "session_timers.h"
-#include "stats_line.h"
-#include "wall_clock.h"
-#include "watch_command.h"
-#include "watch_session.h"
+#include "bridge/bridge.h"
+#include "bridge/port_checks.h"
+#include "bridge/stats_line.h"
+#include "core/capabilities.h"
+#include "core/error.h"
+#include "core/event_loop.h"
+#include "core/log.h"
+#include "core/output_sink.h"
+#include "core/privilege_drop.h"
+#include "core/session_timers.h"
+#include "core/wall_clock.h"
+#include "output/json_lines.h"
+#include "prefixes/prefix_rules.h"
+#include "session/output_closed.h"
+#include "session/watch_session.h"
 
 namespace ew::bridge {
 namespace {
@@ -127,7 +127,8 @@ int run_bridge(const BridgeOptions& options) {
     }
     std::string line;
     append_stats_line(bridge.stats(), WallClock::now_ns(), true, line);
-    std::fprintf(stderr, "egresswatch-bridge: output closed; final stats: %s", line.c_str());
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    log_info("output closed; final stats: " + line);
   }
   if (bridge.failure()) throw Error(*bridge.failure());
   return sink.write_error() ? 1 : 0;

@@ -2,7 +2,7 @@
 // forward until a signal, write the final stats, restore everything.
 #pragma once
 
-#include "bridge_options.h"
+#include "bridge/bridge_options.h"
 
 namespace ew::bridge {
 

@@ -1,12 +1,12 @@
-#include "bridge_options.h"
+#include "bridge/bridge_options.h"
 
 #include <CLI/CLI.hpp>
 
 #include <string_view>
 
-#include "cli_validators.h"
-#include "error.h"
-#include "version.h"
+#include "core/error.h"
+#include "core/version.h"
+#include "session/cli_validators.h"
 
 namespace ew::bridge {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "options.h"
+#include "session/options.h"
 
 namespace ew::bridge {
 

@@ -1,6 +1,6 @@
-#include "forwarding_policy.h"
+#include "bridge/forwarding_policy.h"
 
-#include "frame_batch.h"
+#include "bridge/frame_batch.h"
 
 namespace ew::bridge {
 

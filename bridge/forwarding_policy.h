@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "mac_table.h"
+#include "bridge/mac_table.h"
 
 namespace ew::bridge {
 

@@ -1,4 +1,4 @@
-#include "frame_batch.h"
+#include "bridge/frame_batch.h"
 
 #include <linux/if_packet.h>
 #include <poll.h>

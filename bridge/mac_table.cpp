@@ -1,4 +1,4 @@
-#include "mac_table.h"
+#include "bridge/mac_table.h"
 
 namespace ew::bridge {
 namespace {

@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <exception>
 
-#include "bridge_command.h"
-#include "bridge_options.h"
-#include "error.h"
-#include "log.h"
+#include "bridge/bridge_command.h"
+#include "bridge/bridge_options.h"
+#include "core/error.h"
+#include "core/log.h"
 
 int main(int argc, char** argv) {
   ew::set_log_program("egresswatch-bridge");
@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
     if (command_line.exit_code == 0) {
       std::fputs(command_line.text.c_str(), stdout);
     } else {
-      std::fprintf(stderr, "egresswatch-bridge: %s (see --help)\n", command_line.text.c_str());
+      ew::log_error(command_line.text + " (see --help)");
     }
     return command_line.exit_code;
   }

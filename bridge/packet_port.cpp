@@ -1,4 +1,4 @@
-#include "packet_port.h"
+#include "bridge/packet_port.h"
 
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-#include "error.h"
+#include "core/error.h"
 
 namespace ew::bridge {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <cstdint>
 
-#include "interface.h"
-#include "unique_fd.h"
+#include "core/unique_fd.h"
+#include "net/interface.h"
 
 namespace ew::bridge {
 

@@ -1,11 +1,11 @@
-#include "port_checks.h"
+#include "bridge/port_checks.h"
 
 #include <net/if.h>
 
 #include <algorithm>
 #include <map>
 
-#include "error.h"
+#include "core/error.h"
 #include "netlink/socket.h"
 
 namespace ew::bridge {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "interface.h"
+#include "net/interface.h"
 #include "netlink/link_messages.h"
 
 namespace ew::bridge {

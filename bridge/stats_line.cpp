@@ -1,8 +1,8 @@
-#include "stats_line.h"
+#include "bridge/stats_line.h"
 
 #include <nlohmann/json.hpp>
 
-#include "wall_clock.h"
+#include "core/wall_clock.h"
 
 namespace ew::bridge {
 

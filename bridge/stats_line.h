@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "bridge.h"
+#include "bridge/bridge.h"
 
 namespace ew::bridge {
 

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <vector>
 
-#include "error.h"
+#include "core/error.h"
 #include "netlink/attributes.h"
 
 namespace ew::netlink {

@@ -4,11 +4,11 @@
 #include <cerrno>
 #include <utility>
 
-#include "error.h"
-#include "log.h"
+#include "core/error.h"
+#include "core/log.h"
 #include "netlink/tc_messages.h"
+#include "state/qdisc_ownership.h"
 #include "tc/filter_identity.h"
-#include "tc/qdisc_ownership.h"
 #include "tc/tc_query.h"
 
 namespace ew {

@@ -3,7 +3,7 @@
 // anyone's is left on either of its hooks (libbpf-bootstrap's tc.c rule).
 #pragma once
 
-#include "interface.h"
+#include "net/interface.h"
 #include "netlink/socket.h"
 
 namespace ew {

@@ -3,12 +3,12 @@
 // in reverse: filter first, then the qdisc (if ours and unused), then the lock.
 #pragma once
 
-#include "interface.h"
+#include "net/interface.h"
 #include "netlink/socket.h"
+#include "state/interface_lock.h"
+#include "state/qdisc_ownership.h"
 #include "tc/clsact_qdisc.h"
 #include "tc/egress_filter.h"
-#include "tc/interface_lock.h"
-#include "tc/qdisc_ownership.h"
 
 namespace ew {
 

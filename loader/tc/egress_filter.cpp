@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <utility>
 
-#include "error.h"
-#include "log.h"
+#include "core/error.h"
+#include "core/log.h"
 #include "netlink/tc_messages.h"
 #include "tc/filter_identity.h"
 #include "tc/tc_query.h"

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "interface.h"
+#include "net/interface.h"
 #include "netlink/socket.h"
 
 namespace ew {

@@ -2,7 +2,7 @@
 
 #include <cerrno>
 
-#include "error.h"
+#include "core/error.h"
 #include "netlink/tc_messages.h"
 
 namespace ew {

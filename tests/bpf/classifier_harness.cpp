@@ -9,9 +9,9 @@
 #include <cstring>
 #include <ctime>
 
-#include "error.h"
-#include "libbpf_log.h"
-#include "record_source.h"
+#include "classifier/libbpf_log.h"
+#include "core/error.h"
+#include "records/record_source.h"
 
 namespace ew::test {
 namespace {

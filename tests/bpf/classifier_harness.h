@@ -16,13 +16,13 @@
 
 #include <sched.h>
 
-#include "classifier.h"
-#include "counters.h"
+#include "classifier/classifier.h"
+#include "classifier/counters.h"
+#include "core/unique_fd.h"
 #include "egresswatch_abi.h"
 #include "frame_builder.h"
-#include "prefix.h"
-#include "prefix_rules.h"
-#include "unique_fd.h"
+#include "prefixes/prefix.h"
+#include "prefixes/prefix_rules.h"
 
 namespace ew::test {
 

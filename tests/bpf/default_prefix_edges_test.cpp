@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "default_prefixes.h"
 #include "egresswatch_abi.h"
 #include "frame_case.h"
+#include "prefixes/default_prefixes.h"
 #include "privileges.h"
 
 namespace ew::test {

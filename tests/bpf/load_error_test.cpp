@@ -6,9 +6,9 @@
 
 #include <cerrno>
 
-#include "classifier.h"
+#include "classifier/classifier.h"
+#include "core/unique_fd.h"
 #include "privileges.h"
-#include "unique_fd.h"
 
 namespace ew {
 namespace {

@@ -30,9 +30,9 @@
 #include <tuple>
 #include <vector>
 
-#include "counters.h"
+#include "classifier/counters.h"
 #include "egresswatch_abi.h"
-#include "prefix.h"
+#include "prefixes/prefix.h"
 
 namespace ew::test {
 

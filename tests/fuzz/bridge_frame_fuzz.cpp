@@ -13,8 +13,8 @@
 #include <cstring>
 #include <vector>
 
-#include "forwarding_policy.h"
-#include "frame_batch.h"
+#include "bridge/forwarding_policy.h"
+#include "bridge/frame_batch.h"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "options.h"
 #include "options_invariants.h"
+#include "session/options.h"
 
 namespace {
 

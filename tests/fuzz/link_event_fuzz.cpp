@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "link_monitor.h"
+#include "net/link_monitor.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<char> datagram(data, data + size);

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "options.h"
-#include "prefix.h"
+#include "prefixes/prefix.h"
+#include "session/options.h"
 
 namespace ew::fuzz {
 

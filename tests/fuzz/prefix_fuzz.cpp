@@ -7,10 +7,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "error.h"
-#include "fast_prefix_table.h"
-#include "prefix.h"
-#include "prefix_rules.h"
+#include "core/error.h"
+#include "prefixes/fast_prefix_table.h"
+#include "prefixes/prefix.h"
+#include "prefixes/prefix_rules.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -13,13 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "flow_tracker.h"
-#include "json_lines.h"
-#include "output_sink.h"
-#include "record_source.h"
-#include "record_writer.h"
-#include "text_lines.h"
-#include "wall_clock.h"
+#include "core/output_sink.h"
+#include "core/wall_clock.h"
+#include "output/json_lines.h"
+#include "output/text_lines.h"
+#include "records/flow_tracker.h"
+#include "records/record_source.h"
+#include "records/record_writer.h"
 
 namespace ew::fuzz {
 

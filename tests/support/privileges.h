@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "capabilities.h"
+#include "core/capabilities.h"
 
 #define EW_SKIP_UNLESS_BPF_CAPABLE()                                                   \
   do {                                                                                 \

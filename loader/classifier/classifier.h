@@ -1,0 +1,75 @@
+// The loaded classifier: the bpftool skeleton of bpf/egress.bpf.c, owned
+// here, configured through its read-only globals before load.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "prefixes/prefix.h"
+
+struct egress_bpf;
+
+namespace ew {
+
+enum class RecordMode { kPacket, kFlow };
+
+// How records reach userspace: the BPF ring buffer (Linux 5.8+) or, on older
+// kernels, a per-CPU perf buffer. kAuto picks the ring buffer when the kernel
+// has one.
+enum class Transport { kAuto, kRingBuffer, kPerfBuffer };
+
+struct ClassifierSettings {
+  RecordMode mode = RecordMode::kPacket;
+  Transport transport = Transport::kAuto;
+  uint32_t ring_bytes = 4u << 20;    // power of two, at least a page
+  uint32_t flow_table_size = 65536;  // flow mode: entries of the LRU flow map
+  uint32_t sample_every = 1;         // consider 1 in N public packets
+  uint64_t rate_limit = 0;           // records per second, 0: unlimited
+};
+
+// The one line shown when loading fails with err (negative errno).
+std::string describe_load_error(int err);
+
+class Classifier {
+ public:
+  // Probes the kernel, opens, configures and loads. Throws ew::Error with a
+  // line the user can act on (missing feature, privilege, verifier).
+  static Classifier load(const ClassifierSettings& settings);
+
+  Classifier(Classifier&&) noexcept;
+  Classifier& operator=(Classifier&&) noexcept;
+  ~Classifier();
+
+  // The entry point for the transport in use.
+  int program_fd() const;
+  uint32_t program_id() const;
+  Transport transport() const { return transport_; }
+  // The ring buffer map, or the perf event array.
+  int records_fd() const;
+  int counters_fd() const;
+  int flows_fd() const;
+
+  // Fills the prefix tries. Throws ew::Error.
+  void write_prefix_rules(const std::vector<PrefixRule>& rules);
+  // Swaps the tries' contents from `old_rules` to `new_rules` while the
+  // program runs: new entries first, then the removal of stale ones.
+  void replace_prefix_rules(const std::vector<PrefixRule>& old_rules,
+                            const std::vector<PrefixRule>& new_rules);
+
+ private:
+  struct Destroy {
+    void operator()(egress_bpf* skel) const;
+  };
+  void install_rules(int v4, int v6, const std::vector<PrefixRule>& old_rules,
+                     const std::vector<PrefixRule>& new_rules);
+
+  Classifier(std::unique_ptr<egress_bpf, Destroy> skel, Transport transport)
+      : skel_(std::move(skel)), transport_(transport) {}
+
+  std::unique_ptr<egress_bpf, Destroy> skel_;
+  Transport transport_;
+};
+
+}  // namespace ew

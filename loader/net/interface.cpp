@@ -1,0 +1,49 @@
+#include "net/interface.h"
+
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cstdio>
+
+#include <cerrno>
+
+#include "core/error.h"
+#include "core/unique_fd.h"
+
+namespace ew {
+
+Interface resolve_interface(const std::string& name) {
+  if (name.empty()) throw Error("an interface name is empty");
+  if (name.size() >= IFNAMSIZ) {
+    throw Error(name + ": not an interface name (at most " + std::to_string(IFNAMSIZ - 1) +
+                " characters)");
+  }
+  unsigned index = if_nametoindex(name.c_str());
+  if (index == 0) {
+    if (errno == ENODEV || errno == ENXIO) throw Error(name + ": no such interface");
+    throw_errno(name, errno);
+  }
+  return Interface{name, static_cast<int>(index)};
+}
+
+void require_ethernet(const Interface& iface) {
+  UniqueFd probe(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!probe.valid()) throw_errno("opening a socket", errno);
+  ifreq request{};
+  std::snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", iface.name.c_str());
+  if (ioctl(probe.get(), SIOCGIFHWADDR, &request) != 0) throw_errno(iface.name, errno);
+  const int type = request.ifr_hwaddr.sa_family;
+  if (type == ARPHRD_ETHER || type == ARPHRD_LOOPBACK) return;
+  throw Error(iface.name + ": not an Ethernet interface (link type " + std::to_string(type) +
+              "); egresswatch reads Ethernet frames, so tun, WireGuard, PPP and GRE devices "
+              "cannot be watched yet: watch the Ethernet interface they leave through");
+}
+
+bool interface_exists(int ifindex) {
+  char name[IF_NAMESIZE];
+  return if_indextoname(static_cast<unsigned>(ifindex), name) != nullptr;
+}
+
+}  // namespace ew

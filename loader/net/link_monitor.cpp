@@ -1,0 +1,58 @@
+#include "net/link_monitor.h"
+
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "core/error.h"
+#include "net/interface.h"
+#include "netlink/attributes.h"
+
+namespace ew {
+
+LinkMonitor::LinkMonitor() {
+  socket_.reset(mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK));
+  if (!socket_) throw_errno("opening a netlink socket for link events", errno);
+  if (mnl_socket_bind(socket_.get(), RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+    throw_errno("subscribing to link events", errno);
+  }
+}
+
+int LinkMonitor::fd() const {
+  return mnl_socket_get_fd(socket_.get());
+}
+
+bool LinkMonitor::read(const std::function<void(int ifindex)>& on_removed) {
+  std::vector<char> buffer(32768);
+  for (;;) {
+    ssize_t n = mnl_socket_recvfrom(socket_.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      // ENOBUFS: the kernel dropped notifications; the caller rechecks.
+      return errno == ENOBUFS;
+    }
+    read_link_removals({buffer.data(), static_cast<size_t>(n)}, interface_exists, on_removed);
+  }
+}
+
+void read_link_removals(std::span<const char> datagram, const std::function<bool(int)>& exists,
+                        const std::function<void(int ifindex)>& on_removed) {
+  int len = static_cast<int>(datagram.size());
+  for (auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data());
+       netlink::message_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+    if (nlh->nlmsg_type != RTM_DELLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifinfomsg))) {
+      continue;
+    }
+    const auto* info = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
+    // A port leaving a bridge also sends RTM_DELLINK, with family AF_BRIDGE,
+    // for an interface that lives on: only the link's own removal counts,
+    // and only once the index is really gone.
+    if (info->ifi_family != AF_UNSPEC) continue;
+    if (exists(info->ifi_index)) continue;
+    on_removed(info->ifi_index);
+  }
+}
+
+}  // namespace ew

@@ -1,0 +1,103 @@
+#include "output/text_lines.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ew {
+namespace {
+
+std::string endpoint(int family, const uint8_t* addr, bool ports, uint16_t port) {
+  char buf[INET6_ADDRSTRLEN];
+  inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf, sizeof(buf));
+  if (!ports) return buf;
+  if (family == 6) return "[" + std::string(buf) + "]:" + std::to_string(port);
+  return std::string(buf) + ":" + std::to_string(port);
+}
+
+void pad(std::string& out, std::string_view text, size_t& width) {
+  width = std::max(width, text.size());
+  out.append(text);
+  if (text.size() < width) out.append(width - text.size(), ' ');
+  out.push_back(' ');
+}
+
+}  // namespace
+
+void TextLineFormatter::time_column(int64_t wall_ns) {
+  ts_format_.format(wall_ns, ts_);
+  // "2026-11-21T22:39:24.151391042Z" -> "22:39:24.151"
+  out_.append(ts_, 11, 12);
+  out_.push_back(' ');
+}
+
+void TextLineFormatter::row(int64_t wall_ns, std::string_view what, std::string_view iface,
+                            const ew_record& id, const std::string& tail) {
+  time_column(wall_ns);
+  size_t event_width = 6;
+  pad(out_, what, event_width);
+  pad(out_, iface, iface_width_);
+  const char* name = protocol_name(id.proto);
+  size_t proto_width = 6;
+  pad(out_, name ? std::string(name) : std::to_string(id.proto), proto_width);
+  const bool ports = id.flags & EW_FLAG_PORTS;
+  pad(out_, endpoint(id.family, id.src, ports, id.sport), src_width_);
+  out_.append("-> ");
+  pad(out_, endpoint(id.family, id.dst, ports, id.dport), dst_width_);
+  if (id.flags & EW_FLAG_VLAN) {
+    out_.append("vlan ").append(std::to_string(id.vlan));
+    if (id.flags & EW_FLAG_VLAN_INNER) out_.append(".").append(std::to_string(id.vlan_inner));
+    out_.push_back(' ');
+  }
+  out_.append(tail);
+  out_.push_back('\n');
+}
+
+void TextLineFormatter::packet(const ew_record& record, std::string_view iface, int64_t wall_ns) {
+  std::string tail = std::to_string(record.len) + " B";
+  if (record.flags & EW_FLAG_ICMP) {
+    tail +=
+        "  type " + std::to_string(record.icmp_type) + " code " + std::to_string(record.icmp_code);
+  }
+  if (record.flags & EW_FLAG_FRAGMENT) tail += "  fragment";
+  row(wall_ns, "packet", iface, record, tail);
+}
+
+void TextLineFormatter::flow(const FlowEvent& event) {
+  static constexpr const char* kNames[] = {"new", "update", "end"};
+  std::string tail = std::to_string(event.packets) + " pkt " + std::to_string(event.bytes) +
+                     " B  (total " + std::to_string(event.total_packets) + " pkt " +
+                     std::to_string(event.total_bytes) + " B)";
+  if (event.reason) tail += std::string("  ") + event.reason;
+  row(event.wall_ns, kNames[static_cast<int>(event.kind)], event.iface, event.identity, tail);
+}
+
+void TextLineFormatter::stats(const StatsLine& s) {
+  time_column(s.wall_ns);
+  auto n = [](uint64_t v) { return std::to_string(v); };
+  out_.append(s.final ? "stats (final): " : "stats: ");
+  out_.append("seen " + n(s.counters.seen) + "  matched " + n(s.counters.matched) + "  records " +
+              n(s.records) + "  lost " + n(s.counters.lost) + "  unparsed " +
+              n(s.counters.unparsed) + "  non-ip " + n(s.counters.non_ip) + "  sampled out " +
+              n(s.counters.sampled_out) + "  rate-limited " + n(s.counters.rate_limited) +
+              "  flows: " + n(s.counters.flows_created) + " created, " + n(s.flows_active) +
+              " active, " + n(s.flows_evicted) + " evicted\n");
+}
+
+void TextLineFormatter::loss(const LossLine& l) {
+  time_column(l.wall_ns);
+  auto counts = [](const LossCounts& c) {
+    return "ring full " + std::to_string(c.ring_full) + "  evicted " + std::to_string(c.evicted) +
+           "  sampled " + std::to_string(c.sampled) + "  rate-limited " +
+           std::to_string(c.rate_limited);
+  };
+  out_.append("LOSS: " + counts(l.since_last) + "  (total: " + counts(l.total) + ")\n");
+}
+
+void TextLineFormatter::interface_removed(std::string_view iface, int64_t wall_ns) {
+  time_column(wall_ns);
+  out_.append("interface ").append(iface).append(" removed\n");
+}
+
+}  // namespace ew

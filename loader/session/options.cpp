@@ -1,0 +1,237 @@
+#include "session/options.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/version.h"
+#include "session/cli_validators.h"
+#include "session/config_file.h"
+
+namespace ew {
+namespace {
+
+constexpr const char* kDescription =
+    "Watch which public addresses this host talks to: a tc egress BPF classifier on each "
+    "IFACE (default: the interface of the default route) reports traffic to public "
+    "destinations as JSON lines (flows by default, or every packet).";
+
+std::vector<Prefix> parse_prefixes(const std::vector<std::string>& texts, const char* option) {
+  std::vector<Prefix> prefixes;
+  for (const auto& text : texts) {
+    try {
+      prefixes.push_back(Prefix::parse(text));
+    } catch (const Error& e) {
+      throw CLI::ValidationError(std::string(option) + ": " + e.what());
+    }
+  }
+  return prefixes;
+}
+
+bool is_power_of_two(uint64_t v) {
+  return v && !(v & (v - 1));
+}
+
+// CLI11 reports an unknown config key in words meant for INI files.
+std::string config_error_text(const CLI::ParseError& e) {
+  const std::string what = e.what();
+  const std::string ini = "INI was not able to parse ";
+  if (what.rfind(ini, 0) == 0) return "--config: unknown option '" + what.substr(ini.size()) + "'";
+  return what;
+}
+
+// Errors quote what they refuse, and an argument or config key may hold a
+// newline or an escape sequence: shown escaped, the error stays one line.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", byte);
+      out += escaped;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const CLI::Validator& seconds_validator() {
+  // Positive, finite and at most about 31 years: NaN would mean "never", and
+  // larger values overflow the timers.
+  static const CLI::Validator validator(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        try {
+          size_t used = 0;
+          value = std::stod(text, &used);
+          if (used != text.size()) return "'" + text + "' is not a number of seconds";
+        } catch (const std::exception&) {
+          return "'" + text + "' is not a number of seconds";
+        }
+        if (!std::isfinite(value) || value <= 0 || value > 1e9) {
+          return "'" + text + "' must be a number of seconds above 0 and at most 1e9";
+        }
+        return {};
+      },
+      // No description: CLI11 would print it after the type name (SECONDS:SECONDS).
+      "");
+  return validator;
+}
+
+CommandLine parse_command_line(int argc, const char* const* argv) {
+  CommandLine result;
+  WatchOptions& watch = result.watch;
+  std::vector<std::string> excludes;
+  std::vector<std::string> includes;
+  std::string output;
+  bool no_default_excludes = false;
+
+  const std::map<std::string, RecordMode> modes{{"flow", RecordMode::kFlow},
+                                                {"packet", RecordMode::kPacket}};
+  const std::map<std::string, Transport> transports{{"auto", Transport::kAuto},
+                                                    {"ringbuf", Transport::kRingBuffer},
+                                                    {"perf", Transport::kPerfBuffer}};
+  const std::map<std::string, OutputFormat> formats{
+      {"auto", OutputFormat::kAuto}, {"json", OutputFormat::kJson}, {"text", OutputFormat::kText}};
+
+  CLI::App app(kDescription, "egresswatch");
+  app.set_version_flag("--version", std::string("egresswatch ") + kVersion);
+  app.add_option("interfaces", watch.interfaces,
+                 "Interfaces to watch (default: the default route's)")
+      ->type_name("IFACE");
+  app.add_option("--mode", watch.mode,
+                 "flow: a record when a flow starts, updates, and an end (default); "
+                 "packet: one record per packet")
+      ->transform(CLI::CheckedTransformer(modes))
+      ->default_str("flow");
+  app.add_option("--exclude", excludes, "Treat addresses in CIDR as private (repeatable)")
+      ->type_name("CIDR")
+      ->allow_extra_args(false);
+  app.add_option("--include", includes,
+                 "Treat addresses in CIDR as public, even inside a default exclusion "
+                 "(repeatable; the longest matching prefix decides)")
+      ->type_name("CIDR")
+      ->allow_extra_args(false);
+  app.add_flag("--no-default-excludes", no_default_excludes,
+               "Start from an empty prefix table instead of the special-purpose ranges");
+  app.add_option("-o,--output", output, "Append records to FILE instead of stdout")
+      ->type_name("FILE");
+  app.add_option("--format", watch.format,
+                 "json (JSON Lines), text (aligned columns), or auto: text on a terminal, "
+                 "else json")
+      ->transform(CLI::CheckedTransformer(formats))
+      ->default_str("auto");
+  app.add_option("--duration", watch.duration_seconds, "Stop cleanly after SECONDS")
+      ->type_name("SECONDS")
+      ->check(seconds_validator());
+  app.add_option("--stats-interval", watch.stats_interval_seconds,
+                 "Write a stats line every SECONDS (one is always written at exit)")
+      ->type_name("SECONDS")
+      ->check(seconds_validator());
+  app.add_option("--flow-interval", watch.flow_interval_seconds,
+                 "Flow mode: write update records this often for flows that moved")
+      ->type_name("SECONDS")
+      ->check(seconds_validator())
+      ->default_str("10");
+  app.add_option("--idle-timeout", watch.idle_timeout_seconds,
+                 "Flow mode: end a flow after this long without packets")
+      ->type_name("SECONDS")
+      ->check(seconds_validator())
+      ->default_str("60");
+  app.add_option("--flow-table-size", watch.flow_table_size,
+                 "Flow mode: flows the kernel table holds; the least recently used is evicted "
+                 "(and counted) when it is full")
+      ->type_name("N")
+      ->check(CLI::Range(16u, 1u << 24))
+      ->default_str("65536");
+  app.add_option("--sample", watch.sample_every,
+                 "Consider only 1 in N packets to public destinations (in the kernel)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1u << 30));
+  app.add_option("--rate-limit", watch.rate_limit,
+                 "Send at most this many records a second from the kernel; the rest are "
+                 "counted in loss lines")
+      ->type_name("PER_SECOND")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  app.add_option("--transport", watch.transport,
+                 "ringbuf (Linux 5.8+), perf (older kernels), or auto: ringbuf when the kernel "
+                 "has it")
+      ->transform(CLI::CheckedTransformer(transports))
+      ->default_str("auto");
+  app.add_option("--ring-size", watch.ring_bytes,
+                 "Ring buffer size in bytes: a power of two from 4096 (default 4194304)")
+      ->type_name("BYTES");
+  std::string user;
+  app.add_option("--user", user,
+                 "After attaching, switch to user NAME; every capability but CAP_NET_ADMIN "
+                 "(needed to detach at exit) is dropped in any case")
+      ->type_name("NAME");
+  app.add_flag("-v,--verbose", watch.verbose, "Show libbpf's messages and the verifier's log");
+  app.set_config("--config", "",
+                 "Read options from a JSON object in FILE, keyed by long option name "
+                 "(\"interfaces\" for IFACE); command-line options win")
+      ->type_name("FILE");
+  app.config_formatter(std::make_shared<JsonConfig>());
+  app.allow_config_extras(CLI::config_extras_mode::error);
+
+  CLI::App* detach = app.add_subcommand(
+      "detach", "Remove the filters a killed egresswatch left on IFACE, and its clsact qdisc");
+  detach->add_option("IFACE", result.detach.interfaces, "Interfaces to clean up")->required();
+  app.require_subcommand(0, 1);
+
+  try {
+    app.parse(argc, argv);
+    if (*detach) {
+      result.command = CommandLine::Command::kDetach;
+      if (!watch.interfaces.empty()) throw CLI::ExtrasError({watch.interfaces.front()});
+      return result;
+    }
+    if (watch.ring_bytes < 4096 || !is_power_of_two(watch.ring_bytes)) {
+      throw CLI::ValidationError("--ring-size: " + std::to_string(watch.ring_bytes) +
+                                 " is not a power of two of at least 4096");
+    }
+    watch.prefixes.default_excludes = !no_default_excludes;
+    watch.prefixes.excludes = parse_prefixes(excludes, "--exclude");
+    watch.prefixes.includes = parse_prefixes(includes, "--include");
+    if (!output.empty()) watch.output = output;
+    if (!user.empty()) watch.user = user;
+    if (auto* config = app.get_config_ptr(); config && config->count() > 0) {
+      watch.config_file = config->as<std::string>();
+    }
+    result.command = CommandLine::Command::kWatch;
+  } catch (const CLI::CallForHelp&) {
+    result.command = CommandLine::Command::kExit;
+    result.help = app.help();
+  } catch (const CLI::CallForVersion&) {
+    result.command = CommandLine::Command::kExit;
+    result.help = std::string("egresswatch ") + kVersion + "\n";
+  } catch (const CLI::ParseError& e) {
+    result.command = CommandLine::Command::kExit;
+    result.exit_code = 2;
+    result.error = one_line(config_error_text(e));
+  }
+  return result;
+}
+
+CommandLine parse_command_line_and_report(int argc, const char* const* argv) {
+  CommandLine result = parse_command_line(argc, argv);
+  if (result.command == CommandLine::Command::kExit) {
+    if (result.exit_code == 0) {
+      std::fputs(result.help.c_str(), stdout);
+    } else {
+      log_error(result.error + " (see --help)");
+    }
+  }
+  return result;
+}
+
+}  // namespace ew

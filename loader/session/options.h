@@ -1,0 +1,65 @@
+// The command line: `egresswatch [options] [IFACE...]` and
+// `egresswatch detach IFACE...`, optionally with a JSON --config file.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "classifier/classifier.h"
+#include "prefixes/prefix_rules.h"
+
+namespace ew {
+
+enum class OutputFormat { kAuto, kJson, kText };
+
+struct WatchOptions {
+  std::vector<std::string> interfaces;  // empty: the default route's
+  RecordMode mode = RecordMode::kFlow;
+  PrefixOptions prefixes;
+  std::optional<std::string> output;
+  OutputFormat format = OutputFormat::kAuto;
+  Transport transport = Transport::kAuto;
+  double duration_seconds = 0;        // 0: until a signal
+  double stats_interval_seconds = 0;  // 0: only the final stats line
+  double flow_interval_seconds = 10;  // flow mode: update records for flows that moved
+  double idle_timeout_seconds = 60;   // flow mode: end record after this much silence
+  uint32_t flow_table_size = 65536;
+  uint32_t sample_every = 1;
+  uint64_t rate_limit = 0;
+  uint32_t ring_bytes = 4u << 20;
+  bool verbose = false;
+  // After attaching, run as this user (with CAP_NET_ADMIN only, to detach).
+  std::optional<std::string> user;
+  std::optional<std::string> config_file;
+};
+
+struct DetachOptions {
+  std::vector<std::string> interfaces;
+};
+
+struct CommandLine {
+  enum class Command { kWatch, kDetach, kExit } command = Command::kWatch;
+  int exit_code = 0;  // for kExit: --help, --version, or a usage error
+  std::string error;  // for kExit with a non-zero code: the one line to print
+  std::string help;   // for kExit with code 0: what to print on stdout
+  WatchOptions watch;
+  DetachOptions detach;
+};
+
+// Re-reads the options (SIGHUP): the command line and --config file parsed
+// again. Throws ew::Error when they no longer parse. Only the prefix lists
+// take effect without a restart.
+using OptionsReloader = std::function<WatchOptions()>;
+
+// Parses argv (and the --config file it names). Prints nothing: the caller
+// prints `help` or `error`.
+CommandLine parse_command_line(int argc, const char* const* argv);
+
+// The same, printing help/version to stdout and a usage error to stderr as
+// one line: what main() wants.
+CommandLine parse_command_line_and_report(int argc, const char* const* argv);
+
+}  // namespace ew

@@ -1,0 +1,107 @@
+#include "watch/watch_command.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/capabilities.h"
+#include "core/error.h"
+#include "core/event_loop.h"
+#include "core/log.h"
+#include "core/output_sink.h"
+#include "core/privilege_drop.h"
+#include "core/session_timers.h"
+#include "net/default_route.h"
+#include "netlink/socket.h"
+#include "output/json_lines.h"
+#include "output/text_lines.h"
+#include "session/output_closed.h"
+#include "session/watch_session.h"
+
+namespace ew {
+namespace {
+
+std::vector<Interface> resolve_interfaces(const std::vector<std::string>& names,
+                                          netlink::NetlinkSocket& socket) {
+  if (names.empty()) {
+    Interface iface = default_route_interface(socket);
+    require_ethernet(iface);
+    return {iface};
+  }
+  std::vector<Interface> ifaces;
+  for (const auto& name : names) {
+    Interface iface = resolve_interface(name);
+    bool repeated = std::any_of(ifaces.begin(), ifaces.end(),
+                                [&](const Interface& i) { return i.ifindex == iface.ifindex; });
+    if (repeated) throw Error(name + ": named twice");
+    require_ethernet(iface);
+    ifaces.push_back(iface);
+  }
+  return ifaces;
+}
+
+std::unique_ptr<LineFormatter> make_formatter(const WatchOptions& options, OutputSink& sink) {
+  bool text = options.format == OutputFormat::kText;
+  if (options.format == OutputFormat::kAuto) text = !options.output && isatty(sink.fd());
+  if (text) return std::make_unique<TextLineFormatter>(sink.buffer());
+  return std::make_unique<JsonLineEncoder>(sink.buffer());
+}
+
+}  // namespace
+
+int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
+  // Input errors first: nothing is touched for a typo.
+  build_prefix_rules(options.prefixes);
+  std::optional<TargetUser> user;
+  if (options.user) user = resolve_user(*options.user);
+  require_capabilities(missing_watch_capabilities(),
+                       "egresswatch needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN");
+
+  // Signals are queued from here on and handled inside the loop, so a Ctrl-C
+  // while attaching still ends with everything detached.
+  SignalFd signals({SIGINT, SIGTERM, SIGHUP});
+  signal(SIGPIPE, SIG_IGN);
+
+  std::vector<Interface> ifaces;
+  {
+    auto socket = netlink::NetlinkSocket::open_route();
+    ifaces = resolve_interfaces(options.interfaces, socket);
+  }
+  OutputSink sink = OutputSink::open(options.output);
+  sink.set_interrupt_fd(signals.fd());
+  auto formatter = make_formatter(options, sink);
+
+  EventLoop loop;
+  WatchSession session(options, ifaces, sink, *formatter, loop);
+  drop_privileges_after_setup(/*detach_needed=*/true, user);
+  log_info("watching " + session.watched_names() + " (Ctrl-C to stop)");
+
+  loop.add(signals.fd(), EPOLLIN, [&](uint32_t) {
+    while (int sig = signals.read_signal()) {
+      if (sig == SIGHUP) {
+        session.reload_prefixes(reload);
+      } else {
+        loop.stop();
+      }
+    }
+  });
+  SessionTimers timers(loop, sink, options.duration_seconds, options.stats_interval_seconds,
+                       [&] { session.write_stats(); });
+
+  loop.run();
+
+  // The stop signal has been read: from here a reader that stopped reading
+  // gets two more seconds, then what is left is given up (and counted).
+  UniqueFd give_up = make_timer(2.0, false);
+  sink.set_interrupt_fd(give_up.get());
+  if (!session.finish()) report_output_closed(sink, session.final_stats());
+  return sink.write_error() ? 1 : 0;
+}
+
+}  // namespace ew

@@ -1,0 +1,115 @@
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "bridge/bridge_options.h"
+
+namespace ew::bridge {
+namespace {
+
+BridgeCommandLine parse(std::initializer_list<const char*> arguments) {
+  std::vector<const char*> argv{"egresswatch-bridge"};
+  argv.insert(argv.end(), arguments);
+  return parse_bridge_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(BridgeOptions, TwoPortsAndDefaults) {
+  const auto parsed = parse({"eth0", "eth1"});
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_EQ(parsed.options.port_a, "eth0");
+  EXPECT_EQ(parsed.options.port_b, "eth1");
+  EXPECT_FALSE(parsed.options.watch);
+  EXPECT_FALSE(parsed.options.forward_link_local);
+  EXPECT_EQ(parsed.options.mac_ageing_seconds, 300);
+  EXPECT_FALSE(parsed.options.realtime);
+  EXPECT_FALSE(parsed.options.user);
+}
+
+TEST(BridgeOptions, RealtimeAndUser) {
+  const auto parsed = parse({"a", "b", "--realtime", "--user", "nobody"});
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_TRUE(parsed.options.realtime);
+  EXPECT_EQ(parsed.options.user, "nobody");
+}
+
+TEST(BridgeOptions, MissingPortIsAUsageError) {
+  const auto parsed = parse({"eth0"});
+  EXPECT_FALSE(parsed.run);
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_NE(parsed.text.find("IFACE_B"), std::string::npos) << parsed.text;
+}
+
+TEST(BridgeOptions, BridgeOptionsBeforeWatch) {
+  const auto parsed =
+      parse({"a", "b", "--forward-link-local", "--mac-ageing", "30", "--stats-interval", "5"});
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_TRUE(parsed.options.forward_link_local);
+  EXPECT_EQ(parsed.options.mac_ageing_seconds, 30);
+  EXPECT_EQ(parsed.options.stats_interval_seconds, 5);
+}
+
+TEST(BridgeOptions, BadSecondsAreRefused) {
+  for (const char* bad : {"0", "-1", "nan", "5x"}) {
+    const auto parsed = parse({"a", "b", "--mac-ageing", bad});
+    EXPECT_FALSE(parsed.run) << bad;
+    EXPECT_EQ(parsed.exit_code, 2) << bad;
+  }
+}
+
+TEST(BridgeOptions, EverythingAfterWatchIsTheClassifiers) {
+  const auto parsed = parse({"a", "b", "--watch", "--mode", "packet", "--include", "192.0.2.0/24"});
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_TRUE(parsed.options.watch);
+  EXPECT_EQ(parsed.options.watch_options.mode, RecordMode::kPacket);
+  ASSERT_EQ(parsed.options.watch_options.prefixes.includes.size(), 1u);
+  EXPECT_EQ(parsed.options.watch_arguments,
+            (std::vector<std::string>{"--mode", "packet", "--include", "192.0.2.0/24"}));
+}
+
+TEST(BridgeOptions, SessionOptionsAfterWatchApplyToTheBridge) {
+  const auto parsed = parse({"a", "b", "--watch", "--stats-interval", "2", "-o", "/tmp/x"});
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_EQ(parsed.options.stats_interval_seconds, 2);
+  EXPECT_EQ(parsed.options.output, "/tmp/x");
+}
+
+TEST(BridgeOptions, BridgeOptionsAfterWatchAreNotTheClassifiers) {
+  const auto parsed = parse({"a", "b", "--watch", "--forward-link-local"});
+  EXPECT_FALSE(parsed.run);
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_NE(parsed.text.find("--watch"), std::string::npos) << parsed.text;
+}
+
+TEST(BridgeOptions, InterfacesAfterWatchAreRefused) {
+  const auto parsed = parse({"a", "b", "--watch", "eth5"});
+  EXPECT_FALSE(parsed.run);
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_NE(parsed.text.find("'eth5' is not a classifier option"), std::string::npos)
+      << parsed.text;
+}
+
+TEST(BridgeOptions, TextFormatIsRefused) {
+  const auto parsed = parse({"a", "b", "--watch", "--format", "text"});
+  EXPECT_FALSE(parsed.run);
+  EXPECT_NE(parsed.text.find("JSON"), std::string::npos) << parsed.text;
+}
+
+TEST(BridgeOptions, ClassifierErrorsAreNamed) {
+  const auto parsed = parse({"a", "b", "--watch", "--include", "300.1.1.1/8"});
+  EXPECT_FALSE(parsed.run);
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_EQ(parsed.text.rfind("--watch: ", 0), 0u) << parsed.text;
+}
+
+TEST(BridgeOptions, HelpMentionsWatch) {
+  const auto parsed = parse({"--help"});
+  EXPECT_FALSE(parsed.run);
+  EXPECT_EQ(parsed.exit_code, 0);
+  EXPECT_NE(parsed.text.find("--watch"), std::string::npos);
+  EXPECT_NE(parsed.text.find("--forward-link-local"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ew::bridge

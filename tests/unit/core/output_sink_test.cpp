@@ -1,0 +1,179 @@
+#include "core/output_sink.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "core/error.h"
+
+namespace ew {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class OutputSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "egresswatch-sink-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    unlink((dir_ + "/out.jsonl").c_str());
+    rmdir(dir_.c_str());
+  }
+  std::string path() const { return dir_ + "/out.jsonl"; }
+
+  std::string dir_;
+};
+
+TEST_F(OutputSinkTest, StdoutByDefault) {
+  OutputSink sink = OutputSink::open(std::nullopt);
+  EXPECT_EQ(sink.fd(), 1);
+  EXPECT_EQ(sink.name(), "stdout");
+  EXPECT_TRUE(sink.buffer().empty());
+  EXPECT_FALSE(sink.reader_gone());
+  OutputSink dash = OutputSink::open(std::string("-"));
+  EXPECT_EQ(dash.fd(), 1);
+}
+
+TEST_F(OutputSinkTest, WritesToAFileAndFlushEmptiesTheBuffer) {
+  OutputSink sink = OutputSink::open(path());
+  EXPECT_EQ(sink.name(), path());
+  EXPECT_NE(sink.fd(), 1);
+  sink.buffer() += "{\"a\":1}\n";
+  sink.buffer() += "{\"b\":2}\n";
+  EXPECT_EQ(read_file(path()), "");  // nothing before the flush
+  EXPECT_TRUE(sink.flush());
+  EXPECT_TRUE(sink.buffer().empty());
+  EXPECT_EQ(read_file(path()), "{\"a\":1}\n{\"b\":2}\n");
+  // An empty flush writes nothing and succeeds.
+  EXPECT_TRUE(sink.flush());
+  sink.buffer() += "{\"c\":3}\n";
+  EXPECT_TRUE(sink.flush());
+  EXPECT_EQ(read_file(path()), "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+}
+
+TEST_F(OutputSinkTest, AppendsToAnExistingFile) {
+  {
+    std::ofstream out(path());
+    out << "earlier line\n";
+  }
+  {
+    OutputSink sink = OutputSink::open(path());
+    sink.buffer() = "first run\n";
+    ASSERT_TRUE(sink.flush());
+  }
+  {
+    OutputSink sink = OutputSink::open(path());
+    sink.buffer() = "second run\n";
+    ASSERT_TRUE(sink.flush());
+  }
+  EXPECT_EQ(read_file(path()), "earlier line\nfirst run\nsecond run\n");
+}
+
+TEST_F(OutputSinkTest, LargeBufferIsWrittenWhole) {
+  OutputSink sink = OutputSink::open(path());
+  std::string big(3 << 20, 'x');
+  big.back() = '\n';
+  sink.buffer() = big;
+  EXPECT_TRUE(sink.flush());
+  EXPECT_EQ(read_file(path()), big);
+}
+
+TEST_F(OutputSinkTest, MissingDirectoryThrowsNamingThePath) {
+  const std::string missing = dir_ + "/no-such-dir/out.jsonl";
+  try {
+    OutputSink::open(missing);
+    FAIL() << "expected ew::Error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(missing));
+    EXPECT_THAT(e.what(), HasSubstr("No such file or directory"));
+  }
+}
+
+TEST_F(OutputSinkTest, DirectoryAsOutputThrows) {
+  EXPECT_THROW(OutputSink::open(dir_), Error);
+}
+
+// Restores the SIGPIPE disposition a test changed.
+class IgnoreSigpipe {
+ public:
+  IgnoreSigpipe() { previous_ = signal(SIGPIPE, SIG_IGN); }
+  ~IgnoreSigpipe() { signal(SIGPIPE, previous_); }
+  IgnoreSigpipe(const IgnoreSigpipe&) = delete;
+  IgnoreSigpipe& operator=(const IgnoreSigpipe&) = delete;
+
+ private:
+  sighandler_t previous_;
+};
+
+TEST_F(OutputSinkTest, ClosedPipeReaderIsReportedNotThrown) {
+  IgnoreSigpipe ignore;
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  // Open the pipe's write end by path while the reader is still there, as a
+  // shell's `> /dev/stdout` would, then let the reader go.
+  OutputSink sink = OutputSink::open("/proc/self/fd/" + std::to_string(fds[1]));
+  close(fds[1]);
+  close(fds[0]);
+
+  sink.buffer() = "{\"type\":\"packet\"}\n";
+  EXPECT_FALSE(sink.flush());
+  EXPECT_TRUE(sink.reader_gone());
+  EXPECT_TRUE(sink.buffer().empty());
+  // Later flushes keep saying so without writing.
+  sink.buffer() = "more\n";
+  EXPECT_FALSE(sink.flush());
+  EXPECT_TRUE(sink.reader_gone());
+  EXPECT_TRUE(sink.buffer().empty());
+}
+
+TEST_F(OutputSinkTest, OpenPipeReaderGetsTheLines) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  OutputSink sink = OutputSink::open("/proc/self/fd/" + std::to_string(fds[1]));
+  close(fds[1]);
+  sink.buffer() = "line\n";
+  EXPECT_TRUE(sink.flush());
+  EXPECT_FALSE(sink.reader_gone());
+  char buf[16] = {};
+  EXPECT_EQ(read(fds[0], buf, sizeof(buf)), 5);
+  EXPECT_STREQ(buf, "line\n");
+  close(fds[0]);
+}
+
+// /dev/full fails every write with ENOSPC, as a full disk does: the sink
+// stops like a reader that left, counts what it could not write, and keeps
+// the error for the exit message instead of throwing out of the loop.
+TEST_F(OutputSinkTest, FullDiskStopsWithTheErrorAndTheCount) {
+  OutputSink sink = OutputSink::open(std::string("/dev/full"));
+  sink.buffer() = std::string(10000, 'x');
+  EXPECT_FALSE(sink.flush());
+  EXPECT_EQ(sink.write_error(), ENOSPC);
+  EXPECT_TRUE(sink.reader_gone());
+  EXPECT_EQ(sink.abandoned_bytes(), 10000u);
+  EXPECT_TRUE(sink.buffer().empty());
+  // Later lines are counted too, without another write.
+  sink.buffer() = "more\n";
+  EXPECT_FALSE(sink.flush());
+  EXPECT_EQ(sink.abandoned_bytes(), 10005u);
+}
+
+}  // namespace
+}  // namespace ew

@@ -1,0 +1,287 @@
+#include "output/text_lines.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "output/line_test_util.h"
+
+namespace ew {
+namespace {
+
+using namespace ew::testing;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+using Kind = FlowEvent::Kind;
+
+std::string packet_line(const ew_record& r, std::string_view iface = "eth0") {
+  std::string out;
+  TextLineFormatter text(out);
+  text.packet(r, iface, kWallNs);
+  return out;
+}
+
+std::string flow_line(const FlowEvent& e) {
+  std::string out;
+  TextLineFormatter text(out);
+  text.flow(e);
+  return out;
+}
+
+// Where `needle` starts in `line`; fails the test if it is not there.
+size_t column_of(const std::string& line, const std::string& needle) {
+  size_t at = line.find(needle);
+  EXPECT_NE(at, std::string::npos) << "'" << needle << "' not in: " << line;
+  return at;
+}
+
+void expect_one_line(const std::string& out) {
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back(), '\n') << out;
+  EXPECT_EQ(out.find('\n'), out.size() - 1) << "more than one line: " << out;
+  EXPECT_EQ(out.find('{'), std::string::npos) << "looks like JSON: " << out;
+  EXPECT_EQ(out.find('"'), std::string::npos) << "looks like JSON: " << out;
+}
+
+TEST(TextLines, EveryCallWritesExactlyOneLine) {
+  std::string out;
+  TextLineFormatter text(out);
+  StatsLine stats;
+  stats.final = true;
+  LossLine loss;
+  loss.since_last.ring_full = 1;
+  const std::vector<std::function<void()>> calls = {
+      [&] { text.packet(tcp4(), "eth0", kWallNs); },
+      [&] { text.packet(with_qinq(icmp6(), 1, 2), "eth0", kWallNs); },
+      [&] { text.flow(make_event(Kind::kNew, udp6(), "late")); },
+      [&] { text.flow(make_event(Kind::kUpdate, gre4())); },
+      [&] { text.flow(make_event(Kind::kEnd, tcp4(), "idle")); },
+      [&] { text.stats(stats); },
+      [&] { text.loss(loss); },
+      [&] { text.interface_removed("veth0", kWallNs); },
+  };
+  for (size_t i = 0; i < calls.size(); i++) {
+    SCOPED_TRACE(i);
+    const size_t before = out.size();
+    calls[i]();
+    expect_one_line(out.substr(before));
+  }
+  EXPECT_EQ(split_lines(out).size(), calls.size());
+}
+
+TEST(TextLines, TimeIsUtcWithMilliseconds) {
+  EXPECT_THAT(packet_line(tcp4()), StartsWith("22:13:20.123 "));
+  std::string out;
+  TextLineFormatter text(out);
+  text.interface_removed("eth0", 5);
+  EXPECT_THAT(out, StartsWith("00:00:00.000 "));
+}
+
+TEST(TextLines, PacketLine) {
+  const std::string line = packet_line(tcp4(51000, 443));
+  expect_one_line(line);
+  EXPECT_THAT(line, HasSubstr("packet"));
+  EXPECT_THAT(line, HasSubstr("eth0"));
+  EXPECT_THAT(line, HasSubstr(" tcp "));
+  EXPECT_THAT(line, HasSubstr("10.0.0.2:51000"));
+  EXPECT_THAT(line, HasSubstr("-> 192.0.2.80:443"));
+  EXPECT_THAT(line, HasSubstr("74 B"));
+  EXPECT_LT(column_of(line, "10.0.0.2"), column_of(line, "192.0.2.80"));
+}
+
+// One formatter writes `lines` twice and returns the second round: columns
+// may be fixed or widen to what was seen, but once the formatter has seen
+// every line, the lines it writes must line up.
+std::vector<std::string> settled_lines(
+    const std::vector<std::function<void(LineFormatter&)>>& lines) {
+  std::string out;
+  TextLineFormatter text(out);
+  for (const auto& line : lines)
+    line(text);
+  out.clear();
+  for (const auto& line : lines)
+    line(text);
+  auto result = split_lines(out);
+  EXPECT_EQ(result.size(), lines.size()) << out;
+  result.resize(lines.size());
+  return result;
+}
+
+std::function<void(LineFormatter&)> packet_of(const ew_record& r, std::string_view iface) {
+  return [r, iface](LineFormatter& f) { f.packet(r, iface, kWallNs); };
+}
+
+TEST(TextLines, ColumnsAlignAcrossInterfacesAndAddresses) {
+  ew_record long_src = with_ports(
+      make_record(4, "172.16.100.200", "203.0.113.254", IPPROTO_UDP, 0, 1500), 65535, 65535);
+  ew_record short_src = with_ports(make_record(4, "1.2.3.4", "5.6.7.8", IPPROTO_TCP, 0, 60), 1, 2);
+  const auto lines = settled_lines({
+      packet_of(long_src, "eth0"),
+      packet_of(short_src, "enp0s31f6"),
+      [&](LineFormatter& f) { f.flow(make_event(Kind::kUpdate, short_src, nullptr, "wlan0")); },
+  });
+  const std::string& a = lines[0];
+  const std::string& b = lines[1];
+  const std::string& c = lines[2];
+  EXPECT_EQ(column_of(a, "udp"), column_of(b, "tcp")) << a << "\n" << b;
+  EXPECT_EQ(column_of(a, "udp"), column_of(c, "tcp")) << a << "\n" << c;
+  EXPECT_EQ(column_of(a, "172.16.100.200"), column_of(b, "1.2.3.4")) << a << "\n" << b;
+  EXPECT_EQ(column_of(a, "172.16.100.200"), column_of(c, "1.2.3.4")) << a << "\n" << c;
+  EXPECT_EQ(column_of(a, "->"), column_of(b, "->")) << a << "\n" << b;
+  EXPECT_EQ(column_of(a, "->"), column_of(c, "->")) << a << "\n" << c;
+  EXPECT_EQ(column_of(a, "eth0"), column_of(b, "enp0s31f6"));
+}
+
+// Linux names may be 15 characters (IFNAMSIZ - 1), and systemd's MAC-based
+// names for USB NICs are exactly that long (enx + 12 hex digits). The
+// interface column is 10 wide, so such a name pushes every later column 5 to
+// the right. Disabled until loader/text_lines.cpp handles it (reported, not
+// fixed here).
+TEST(TextLines, ColumnsAlignWithFifteenCharacterInterfaceNames) {
+  const auto lines =
+      settled_lines({packet_of(tcp4(1, 2), "eth0"), packet_of(tcp4(1, 2), "enx001122334455")});
+  EXPECT_EQ(column_of(lines[0], "tcp"), column_of(lines[1], "tcp")) << lines[0] << "\n" << lines[1];
+  EXPECT_EQ(column_of(lines[0], "10.0.0.2"), column_of(lines[1], "10.0.0.2"));
+}
+
+// A global IPv6 source with privacy extensions is written in full (39
+// characters, 47 with brackets and port), wider than the 30-character
+// endpoint column, so the destination column moves. Disabled until
+// loader/text_lines.cpp handles it (reported, not fixed here).
+TEST(TextLines, DestinationColumnAlignsWithFullLengthIpv6Sources) {
+  ew_record v6 = with_ports(
+      make_record(6, "2a02:8109:1234:5678:abcd:ef01:2345:6789", "2001:db8::53", IPPROTO_TCP, 0, 60),
+      51544, 443);
+  const auto lines = settled_lines({packet_of(tcp4(1, 2), "eth0"), packet_of(v6, "eth0")});
+  EXPECT_EQ(column_of(lines[0], "->"), column_of(lines[1], "->")) << lines[0] << "\n" << lines[1];
+  EXPECT_EQ(column_of(lines[0], " 74 B"), column_of(lines[1], " 60 B"));
+}
+
+TEST(TextLines, ProtocolByNameOrNumber) {
+  EXPECT_THAT(packet_line(icmp4()), HasSubstr(" icmp "));
+  EXPECT_THAT(packet_line(icmp6()), HasSubstr(" icmpv6 "));
+  EXPECT_THAT(packet_line(udp6()), HasSubstr(" udp "));
+  EXPECT_THAT(packet_line(gre4()), HasSubstr(" 47 "));
+}
+
+TEST(TextLines, Ipv6EndpointsAreBracketedWithPorts) {
+  const std::string line = packet_line(udp6(40000, 53));
+  EXPECT_THAT(line, HasSubstr("[fd00::2]:40000"));
+  EXPECT_THAT(line, HasSubstr("-> [2001:db8::53]:53"));
+}
+
+TEST(TextLines, EndpointsWithoutPortsAreBareAddresses) {
+  const std::string v6 = packet_line(icmp6(128, 0));
+  EXPECT_THAT(v6, HasSubstr(" fd00::2 "));
+  EXPECT_THAT(v6, HasSubstr("-> 2001:db8::1 "));
+  EXPECT_THAT(v6, Not(HasSubstr("[")));
+  const std::string v4 = packet_line(gre4());
+  EXPECT_THAT(v4, HasSubstr(" 10.0.0.2 "));
+  EXPECT_THAT(v4, HasSubstr("-> 198.51.100.9 "));
+}
+
+TEST(TextLines, IcmpTypeAndFragmentAreShown) {
+  EXPECT_THAT(packet_line(icmp4(3, 13)), HasSubstr("type 3 code 13"));
+  ew_record fragment = make_record(4, "10.0.0.2", "192.0.2.7", IPPROTO_UDP, EW_FLAG_FRAGMENT, 1514);
+  EXPECT_THAT(packet_line(fragment), HasSubstr("fragment"));
+  EXPECT_THAT(packet_line(tcp4()), Not(HasSubstr("fragment")));
+}
+
+TEST(TextLines, VlanIsShown) {
+  EXPECT_THAT(packet_line(with_vlan(tcp4(), 100)), HasSubstr("vlan 100 "));
+  EXPECT_THAT(packet_line(with_qinq(tcp4(), 100, 200)), HasSubstr("vlan 100.200"));
+  EXPECT_THAT(flow_line(make_event(Kind::kUpdate, with_vlan(udp6(), 4094))),
+              HasSubstr("vlan 4094"));
+  EXPECT_THAT(packet_line(tcp4()), Not(HasSubstr("vlan")));
+}
+
+TEST(TextLines, FlowLinesShowEventCountsAndReason) {
+  const std::string added = flow_line(make_event(Kind::kNew, tcp4(51000, 443), "late"));
+  expect_one_line(added);
+  EXPECT_THAT(added, HasSubstr(" new "));
+  EXPECT_THAT(added, HasSubstr("10.0.0.2:51000"));
+  EXPECT_THAT(added, HasSubstr("3 pkt 300 B"));
+  EXPECT_THAT(added, HasSubstr("total 7 pkt 700 B"));
+  EXPECT_THAT(added, HasSubstr("late"));
+
+  const std::string update = flow_line(make_event(Kind::kUpdate, tcp4()));
+  EXPECT_THAT(update, HasSubstr(" update "));
+
+  for (const char* reason : {"idle", "evicted", "stopped"}) {
+    const std::string end = flow_line(make_event(Kind::kEnd, tcp4(), reason));
+    EXPECT_THAT(end, HasSubstr(" end "));
+    EXPECT_THAT(end, HasSubstr(reason));
+  }
+  // The event column is as wide as "update", so what follows aligns.
+  EXPECT_EQ(column_of(added, "eth0"), column_of(update, "eth0"));
+}
+
+TEST(TextLines, StatsLineIsReadable) {
+  StatsLine stats;
+  stats.wall_ns = kWallNs;
+  stats.counters.seen = 1000;
+  stats.counters.matched = 40;
+  stats.counters.lost = 2;
+  stats.records = 38;
+  stats.flows_active = 5;
+  stats.flows_evicted = 4;
+  std::string out;
+  TextLineFormatter text(out);
+  text.stats(stats);
+  expect_one_line(out);
+  EXPECT_THAT(out, StartsWith("22:13:20.123 stats"));
+  EXPECT_THAT(out, HasSubstr("seen 1000"));
+  EXPECT_THAT(out, HasSubstr("matched 40"));
+  EXPECT_THAT(out, HasSubstr("records 38"));
+  EXPECT_THAT(out, HasSubstr("lost 2"));
+  EXPECT_THAT(out, HasSubstr("5 active"));
+  EXPECT_THAT(out, HasSubstr("4 evicted"));
+  EXPECT_THAT(out, Not(HasSubstr("final")));
+
+  stats.final = true;
+  stats.counters.seen = UINT64_MAX;
+  out.clear();
+  text.stats(stats);
+  expect_one_line(out);
+  EXPECT_THAT(out, HasSubstr("final"));
+  EXPECT_THAT(out, HasSubstr("seen 18446744073709551615"));
+}
+
+TEST(TextLines, LossLineIsReadable) {
+  LossLine loss;
+  loss.wall_ns = kWallNs;
+  loss.since_last = {1, 2, 3, 4};
+  loss.total = {10, 20, 30, 40};
+  std::string out;
+  TextLineFormatter text(out);
+  text.loss(loss);
+  expect_one_line(out);
+  EXPECT_THAT(out, StartsWith("22:13:20.123 "));
+  EXPECT_THAT(out, HasSubstr("LOSS"));
+  EXPECT_THAT(out, HasSubstr("ring full 1"));
+  EXPECT_THAT(out, HasSubstr("evicted 2"));
+  EXPECT_THAT(out, HasSubstr("sampled 3"));
+  EXPECT_THAT(out, HasSubstr("rate-limited 4"));
+}
+
+TEST(TextLines, InterfaceRemovedLine) {
+  std::string out;
+  TextLineFormatter text(out);
+  text.interface_removed("veth0", kWallNs);
+  expect_one_line(out);
+  EXPECT_EQ(out, "22:13:20.123 interface veth0 removed\n");
+}
+
+TEST(TextLines, AppendsToExistingOutput) {
+  std::string out = "earlier\n";
+  TextLineFormatter text(out);
+  text.packet(tcp4(), "eth0", kWallNs);
+  EXPECT_EQ(out, "earlier\n" + packet_line(tcp4()));
+}
+
+}  // namespace
+}  // namespace ew
