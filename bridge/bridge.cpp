@@ -72,7 +72,7 @@ void Bridge::forward_from(size_t in) {
         handle_port_error(in, ENETDOWN);
         return;
       }
-      throw_errno(ports_[in].iface().name + ": receiving", -n);
+      throw_errno(ports_[in].iface().name + ": receiving", n);
     }
     if (n == 0) return;
     const uint64_t now = coarse_now_ns();

@@ -50,10 +50,14 @@ int run_bridge(const BridgeOptions& options) {
 
   // Signals are queued from here on and handled inside the loop, so a Ctrl-C
   // while setting up still ends with everything restored.
-  SignalFd signals({SIGINT, SIGTERM, SIGHUP, SIGUSR1});
+  // A stop signal may cut short a write to a reader that stopped reading (the
+  // sink waits on it); SIGHUP and SIGUSR1 never do, so neither stops the
+  // bridge nor throws a line away.
+  SignalFd stop_signals({SIGINT, SIGTERM});
+  SignalFd control_signals({SIGHUP, SIGUSR1});
   signal(SIGPIPE, SIG_IGN);
   OutputSink sink = OutputSink::open(options.output);
-  sink.set_interrupt_fd(signals.fd());
+  sink.set_interrupt_fd(stop_signals.fd());
 
   for (const auto& warning : checked.warnings)
     log_warning(warning);
@@ -83,7 +87,7 @@ int run_bridge(const BridgeOptions& options) {
     sched_param priority{};
     priority.sched_priority = kRealtimePriority;
     if (sched_setscheduler(0, SCHED_FIFO, &priority) != 0) {
-      throw_errno("--realtime: setting SCHED_FIFO priority", errno);
+      throw_last_error("--realtime: setting SCHED_FIFO priority");
     }
   }
   drop_privileges_after_setup(/*detach_needed=*/options.watch, user);
@@ -92,20 +96,26 @@ int run_bridge(const BridgeOptions& options) {
 
   auto write_stats = [&](bool final) {
     append_stats_line(bridge.stats(), WallClock::now_ns(), final, sink.buffer());
-    if (!sink.flush()) loop.stop();
+    if (sink.flush() != OutputSink::Flush::kWritten) loop.stop();
   };
-  loop.add(signals.fd(), EPOLLIN, [&](uint32_t) {
-    while (int sig = signals.read_signal()) {
-      if (sig == SIGUSR1) {
-        write_stats(false);
-        if (session) session->write_stats();
-      } else if (sig == SIGHUP) {
-        if (!session) continue;
-        session->reload_prefixes(
-            [&options] { return parse_watch_arguments(options.watch_arguments); });
-      } else {
-        loop.stop();
-      }
+  loop.add(stop_signals.fd(), EPOLLIN, [&](uint32_t) {
+    while (stop_signals.read_signal())
+      loop.stop();
+  });
+  loop.add(control_signals.fd(), EPOLLIN, [&](uint32_t) {
+    bool stats_asked = false;
+    bool reload_asked = false;  // several SIGHUPs while busy: one reload reads the latest
+    while (int sig = control_signals.read_signal()) {
+      if (sig == SIGUSR1) stats_asked = true;
+      if (sig == SIGHUP) reload_asked = true;
+    }
+    if (stats_asked) {
+      write_stats(false);
+      if (session) session->write_stats();
+    }
+    if (reload_asked && session) {
+      session->reload_prefixes(
+          [&options] { return parse_watch_arguments(options.watch_arguments); });
     }
   });
   SessionTimers timers(loop, sink, options.duration_seconds, options.stats_interval_seconds, [&] {
@@ -120,7 +130,10 @@ int run_bridge(const BridgeOptions& options) {
   bool output_open = true;
   if (session) output_open = session->finish();
   append_stats_line(bridge.stats(), WallClock::now_ns(), true, sink.buffer());
-  output_open = sink.flush() && output_open;
+  if (sink.flush() != OutputSink::Flush::kWritten) {
+    sink.abandon();
+    output_open = false;
+  }
   if (!output_open) {
     if (sink.write_error()) {
       log_error(errno_message("writing to " + sink.name(), sink.write_error()) + "; stopped");

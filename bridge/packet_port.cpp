@@ -14,7 +14,7 @@ namespace {
 
 void set_option(int fd, int level, int name, int value, const Interface& iface, const char* what) {
   if (setsockopt(fd, level, name, &value, sizeof(value)) != 0) {
-    throw_errno(iface.name + ": " + what, errno);
+    throw_last_error(iface.name + ": " + what);
   }
 }
 
@@ -23,7 +23,7 @@ void set_option(int fd, int level, int name, int value, const Interface& iface, 
 PacketPort PacketPort::open(const Interface& iface, const PortSettings& settings) {
   // Protocol 0: no frame is queued before the socket is set up and bound.
   UniqueFd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!fd.valid()) throw_errno(iface.name + ": opening a packet socket", errno);
+  if (!fd.valid()) throw_last_error(iface.name + ": opening a packet socket");
   const int s = fd.get();
 
   set_option(s, SOL_PACKET, PACKET_VNET_HDR, 1, iface, "PACKET_VNET_HDR");
@@ -41,7 +41,7 @@ PacketPort PacketPort::open(const Interface& iface, const PortSettings& settings
   membership.mr_ifindex = iface.ifindex;
   membership.mr_type = PACKET_MR_PROMISC;
   if (setsockopt(s, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &membership, sizeof(membership)) != 0) {
-    throw_errno(iface.name + ": promiscuous mode", errno);
+    throw_last_error(iface.name + ": promiscuous mode");
   }
 
   sockaddr_ll address{};
@@ -49,7 +49,7 @@ PacketPort PacketPort::open(const Interface& iface, const PortSettings& settings
   address.sll_protocol = htons(ETH_P_ALL);
   address.sll_ifindex = iface.ifindex;
   if (bind(s, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    throw_errno(iface.name + ": binding a packet socket", errno);
+    throw_last_error(iface.name + ": binding a packet socket");
   }
   return PacketPort(std::move(fd), iface);
 }

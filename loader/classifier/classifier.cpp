@@ -65,7 +65,7 @@ void write_rule(int v4, int v6, const PrefixRule& rule) {
     std::memcpy(key.addr, rule.prefix.addr.data(), 16);
     err = bpf_map_update_elem(v6, &key, &verdict, BPF_ANY);
   }
-  if (err < 0) throw_errno("writing prefix " + rule.prefix.to_string(), errno);
+  if (err < 0) throw_last_error("writing prefix " + rule.prefix.to_string());
 }
 
 void delete_rule(int v4, int v6, const PrefixRule& rule) {
@@ -79,7 +79,7 @@ void delete_rule(int v4, int v6, const PrefixRule& rule) {
     std::memcpy(key.addr, rule.prefix.addr.data(), 16);
     err = bpf_map_delete_elem(v6, &key);
   }
-  if (err < 0 && errno != ENOENT) throw_errno("removing prefix " + rule.prefix.to_string(), errno);
+  if (err < 0 && errno != ENOENT) throw_last_error("removing prefix " + rule.prefix.to_string());
 }
 
 // Writes ew_fast through a shared mapping of the map: a pass over memory
@@ -107,7 +107,7 @@ void write_fast_table(int map_fd, bool mmapable, const std::vector<PrefixRule>& 
   // Kernels before 5.6 have no batch updates.
   for (uint32_t i = 0; i < values.size(); i++) {
     if (bpf_map_update_elem(map_fd, &keys[i], &values[i], BPF_ANY) != 0) {
-      throw_errno("writing the fast prefix table", errno);
+      throw_last_error("writing the fast prefix table");
     }
   }
 }
@@ -159,7 +159,7 @@ Classifier::~Classifier() = default;
 Classifier Classifier::load(const ClassifierSettings& settings) {
   const Transport transport = probe_kernel(settings.transport);
   std::unique_ptr<egress_bpf, Destroy> skel(egress_bpf::open());
-  if (!skel) throw_errno("opening the embedded BPF object", errno);
+  if (!skel) throw_last_error("opening the embedded BPF object");
 
   skel->rodata->ew_mode = settings.mode == RecordMode::kFlow ? EW_MODE_FLOW : EW_MODE_PACKET;
   skel->rodata->ew_sample_every = settings.sample_every ? settings.sample_every : 1;
@@ -203,7 +203,7 @@ uint32_t Classifier::program_id() const {
   // The id is how we later recognise our own filter; without it we could not
   // detach safely, so there is no attaching either.
   if (bpf_obj_get_info_by_fd(program_fd(), &info, &len) != 0) {
-    throw_errno("reading the BPF program's id", errno);
+    throw_last_error("reading the BPF program's id");
   }
   return info.id;
 }

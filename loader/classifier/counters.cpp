@@ -18,7 +18,7 @@ Counters read_counters(int counters_map_fd) {
   uint64_t totals[EW_COUNTER_COUNT] = {};
   for (uint32_t key = 0; key < EW_COUNTER_COUNT; key++) {
     if (bpf_map_lookup_elem(counters_map_fd, &key, per_cpu.data()) != 0) {
-      throw_errno("reading the classifier's counters", errno);
+      throw_last_error("reading the classifier's counters");
     }
     for (uint64_t v : per_cpu)
       totals[key] += v;

@@ -14,7 +14,7 @@
 namespace ew {
 
 EventLoop::EventLoop() : epoll_(epoll_create1(EPOLL_CLOEXEC)) {
-  if (!epoll_.valid()) throw_errno("epoll_create1", errno);
+  if (!epoll_.valid()) throw_last_error("epoll_create1");
 }
 
 bool EventLoop::try_add(int fd, uint32_t events, std::function<void(uint32_t)> on_ready) {
@@ -27,7 +27,7 @@ bool EventLoop::try_add(int fd, uint32_t events, std::function<void(uint32_t)> o
 }
 
 void EventLoop::add(int fd, uint32_t events, std::function<void(uint32_t)> on_ready) {
-  if (!try_add(fd, events, std::move(on_ready))) throw_errno("epoll_ctl", errno);
+  if (!try_add(fd, events, std::move(on_ready))) throw_last_error("epoll_ctl");
 }
 
 void EventLoop::run() {
@@ -37,7 +37,7 @@ void EventLoop::run() {
     int n = epoll_wait(epoll_.get(), events, 16, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw_errno("epoll_wait", errno);
+      throw_last_error("epoll_wait");
     }
     for (int i = 0; i < n && running_; i++) {
       auto it = handlers_.find(events[i].data.fd);
@@ -51,9 +51,9 @@ SignalFd::SignalFd(std::initializer_list<int> signals) {
   sigemptyset(&mask);
   for (int sig : signals)
     sigaddset(&mask, sig);
-  if (sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) throw_errno("sigprocmask", errno);
+  if (sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) throw_last_error("sigprocmask");
   fd_ = UniqueFd(signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
-  if (!fd_.valid()) throw_errno("signalfd", errno);
+  if (!fd_.valid()) throw_last_error("signalfd");
 }
 
 int SignalFd::read_signal() {
@@ -64,7 +64,7 @@ int SignalFd::read_signal() {
 
 UniqueFd make_timer(double seconds, bool periodic) {
   UniqueFd fd(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-  if (!fd.valid()) throw_errno("timerfd_create", errno);
+  if (!fd.valid()) throw_last_error("timerfd_create");
   itimerspec spec{};
   double whole;
   double frac = std::modf(seconds, &whole);
@@ -72,7 +72,7 @@ UniqueFd make_timer(double seconds, bool periodic) {
   spec.it_value.tv_nsec = static_cast<long>(frac * 1e9);
   if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;
   if (periodic) spec.it_interval = spec.it_value;
-  if (timerfd_settime(fd.get(), 0, &spec, nullptr) != 0) throw_errno("timerfd_settime", errno);
+  if (timerfd_settime(fd.get(), 0, &spec, nullptr) != 0) throw_last_error("timerfd_settime");
   return fd;
 }
 

@@ -31,27 +31,28 @@ OutputSink OutputSink::open(const std::optional<std::string>& path) {
     return sink;
   }
   UniqueFd fd(::open(path->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (!fd.valid()) throw_errno("--output " + *path, errno);
+  if (!fd.valid()) throw_last_error("--output " + *path);
   OutputSink sink(std::move(fd), *path);
   sink.buffer_.reserve(1 << 20);
   sink.regular_file_ = is_regular_file(sink.fd());
   return sink;
 }
 
-bool OutputSink::flush() {
-  if (reader_gone_) {
-    abandoned_bytes_ += buffer_.size();
+OutputSink::Flush OutputSink::flush() {
+  if (closed_) {
+    if (write_error_) abandoned_bytes_ += buffer_.size();
     buffer_.clear();
-    return false;
+    return Flush::kClosed;
   }
   size_t done = 0;
-  // The rest of the buffer is given up; false tells the session to stop.
-  auto give_up = [&](int err) {
-    write_error_ = err;
-    abandoned_bytes_ += buffer_.size() - done;
+  // A reader that left wanted no more (`| head`): its rest is not counted as
+  // lost. A failed write's rest is.
+  auto close_with = [&](int negative_errno) {
+    write_error_ = negative_errno;
+    closed_ = true;
+    if (negative_errno) abandoned_bytes_ += buffer_.size() - done;
     buffer_.clear();
-    reader_gone_ = true;
-    return false;
+    return Flush::kClosed;
   };
   while (done < buffer_.size()) {
     size_t chunk = buffer_.size() - done;
@@ -61,29 +62,33 @@ bool OutputSink::flush() {
       // that size. A regular file never waits for a reader: one write.
       pollfd fds[2] = {{fd(), POLLOUT, 0}, {interrupt_fd_, POLLIN, 0}};
       int ready = poll(fds, interrupt_fd_ >= 0 ? 2 : 1, -1);
-      if (ready < 0 && errno != EINTR) throw_errno("waiting to write to " + name_, errno);
-      if (ready > 0 && (fds[1].revents & POLLIN) && !(fds[0].revents & (POLLOUT | POLLERR))) {
-        return give_up(0);  // stopped, and the reader takes nothing
+      if (ready < 0) {
+        if (errno == EINTR) continue;
+        return close_with(-errno);
       }
-      if (ready <= 0) continue;
+      if ((fds[1].revents & POLLIN) && !(fds[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
+        buffer_.erase(0, done);  // what is written is out; the rest waits
+        return Flush::kInterrupted;
+      }
       chunk = std::min<size_t>(chunk, PIPE_BUF);
     }
     ssize_t n = ::write(fd(), buffer_.data() + done, chunk);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
-      if (errno == EPIPE) {
-        buffer_.clear();
-        reader_gone_ = true;
-        return false;
-      }
-      // A full disk, say: the session ends as for a reader that left, with
-      // what could not be written counted, and the error reported at exit.
-      return give_up(errno);
+      // EPIPE: the reader has gone, a normal way for `egresswatch | head` to
+      // end. Anything else (a full disk, say) ends the session the same way,
+      // with the error reported at exit.
+      return close_with(errno == EPIPE ? 0 : -errno);
     }
     done += static_cast<size_t>(n);
   }
   buffer_.clear();
-  return true;
+  return Flush::kWritten;
+}
+
+void OutputSink::abandon() {
+  abandoned_bytes_ += buffer_.size();
+  buffer_.clear();
 }
 
 }  // namespace ew

@@ -20,22 +20,33 @@ class OutputSink {
   int fd() const { return fd_.valid() ? fd_.get() : 1; }
   const std::string& name() const { return name_; }
 
-  // Writes the buffer out. Returns false when the reader has gone (EPIPE):
-  // a normal way for `egresswatch | head` to end. Also false, with
-  // write_error() set, when the write fails otherwise (a full disk, say).
+  enum class Flush {
+    kWritten,      // everything buffered is out
+    kInterrupted,  // the interrupt fd fired while the reader took nothing: the
+                   // unwritten lines stay in the buffer, nothing is lost
+    kClosed,       // the reader has gone (EPIPE) or a write failed (write_error()):
+                   // the rest is counted in abandoned_bytes(), as is every later line
+  };
+
+  // Writes the buffer out. Never throws: what went wrong is in the result
+  // and, for kClosed, write_error().
   //
   // A reader that stops reading would block the write, and with it the whole
-  // session, Ctrl-C included (signals arrive through a signalfd, read only by
-  // the loop). So the write waits for either room in the pipe or a readable
-  // interrupt_fd; on the latter it gives up, counts the bytes it could not
-  // write, and returns false.
-  bool flush();
+  // session (signals arrive through a signalfd, read only by the loop). So a
+  // write to a pipe or terminal waits for either room or a readable
+  // interrupt fd: the session's stop signals while it runs, a give-up timer
+  // at exit. Reload and stats signals are not among them: they never cut a
+  // write short.
+  [[nodiscard]] Flush flush();
+  // Gives up on what is buffered (after kInterrupted at exit): counted.
+  void abandon();
 
   void set_interrupt_fd(int fd) { interrupt_fd_ = fd; }
-  bool reader_gone() const { return reader_gone_; }
-  // The errno of a failed write (ENOSPC, EIO, ...), or 0.
+  bool closed() const { return closed_; }
+  // The negative errno of a failed write (-ENOSPC, -EIO, ...), or 0.
   int write_error() const { return write_error_; }
-  // Bytes of lines given up on because the reader stopped reading.
+  // Bytes of lines given up on: the reader left, the disk filled, or the
+  // reader stopped reading at exit.
   uint64_t abandoned_bytes() const { return abandoned_bytes_; }
 
  private:
@@ -45,7 +56,7 @@ class OutputSink {
   std::string name_;
   std::string buffer_;
   int interrupt_fd_ = -1;
-  bool reader_gone_ = false;
+  bool closed_ = false;
   int write_error_ = 0;
   bool regular_file_ = false;  // written in one go, without waiting for room
   uint64_t abandoned_bytes_ = 0;

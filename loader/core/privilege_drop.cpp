@@ -22,7 +22,7 @@ TargetUser resolve_user(const std::string& name) {
   const passwd* entry = getpwnam(name.c_str());
   if (!entry) {
     if (errno != 0 && errno != ENOENT && errno != ESRCH) {
-      throw_errno("--user " + name + ": looking the user up", errno);
+      throw_last_error("--user " + name + ": looking the user up");
     }
     throw Error("--user " + name + ": no such user");
   }
@@ -63,7 +63,7 @@ void drop_privileges(const std::vector<int>& keep, const std::optional<TargetUse
     rc = capng_apply(CAPNG_SELECT_ALL);
     if (rc != 0) throw Error("dropping capabilities failed (libcap-ng " + std::to_string(rc) + ")");
   }
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("setting no_new_privs", errno);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_last_error("setting no_new_privs");
 }
 
 std::string capability_names(const std::vector<int>& capabilities) {

@@ -22,7 +22,7 @@ Interface default_route_interface(netlink::NetlinkSocket& socket) {
     if (best) {
       char name[IF_NAMESIZE] = {};
       if (!if_indextoname(static_cast<unsigned>(best->ifindex), name)) {
-        throw_errno("naming the default route's interface", errno);
+        throw_last_error("naming the default route's interface");
       }
       return Interface{name, best->ifindex};
     }

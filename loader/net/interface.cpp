@@ -23,17 +23,17 @@ Interface resolve_interface(const std::string& name) {
   unsigned index = if_nametoindex(name.c_str());
   if (index == 0) {
     if (errno == ENODEV || errno == ENXIO) throw Error(name + ": no such interface");
-    throw_errno(name, errno);
+    throw_last_error(name);
   }
   return Interface{name, static_cast<int>(index)};
 }
 
 void require_ethernet(const Interface& iface) {
   UniqueFd probe(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!probe.valid()) throw_errno("opening a socket", errno);
+  if (!probe.valid()) throw_last_error("opening a socket");
   ifreq request{};
   std::snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", iface.name.c_str());
-  if (ioctl(probe.get(), SIOCGIFHWADDR, &request) != 0) throw_errno(iface.name, errno);
+  if (ioctl(probe.get(), SIOCGIFHWADDR, &request) != 0) throw_last_error(iface.name);
   const int type = request.ifr_hwaddr.sa_family;
   if (type == ARPHRD_ETHER || type == ARPHRD_LOOPBACK) return;
   throw Error(iface.name + ": not an Ethernet interface (link type " + std::to_string(type) +

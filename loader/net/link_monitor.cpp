@@ -14,9 +14,9 @@ namespace ew {
 
 LinkMonitor::LinkMonitor() {
   socket_.reset(mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK));
-  if (!socket_) throw_errno("opening a netlink socket for link events", errno);
+  if (!socket_) throw_last_error("opening a netlink socket for link events");
   if (mnl_socket_bind(socket_.get(), RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
-    throw_errno("subscribing to link events", errno);
+    throw_last_error("subscribing to link events");
   }
 }
 

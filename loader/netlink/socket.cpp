@@ -15,11 +15,11 @@ NetlinkSocket::NetlinkSocket(mnl_socket* s) : socket_(s), port_id_(mnl_socket_ge
 
 NetlinkSocket NetlinkSocket::open_route() {
   mnl_socket* s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-  if (!s) throw_errno("opening a netlink socket", errno);
+  if (!s) throw_last_error("opening a netlink socket");
   if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
     int err = errno;
     mnl_socket_close(s);
-    throw_errno("binding a netlink socket", err);
+    throw_errno("binding a netlink socket", -err);
   }
   // Best effort: without these the kernel just says less.
   int on = 1;

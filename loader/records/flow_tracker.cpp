@@ -141,7 +141,7 @@ std::vector<FlowTracker::Entry> FlowTracker::read_table() {
         batch_works_ = false;  // an old kernel: walk key by key below
         break;
       }
-      throw_errno("reading the flow table", error);
+      throw_errno("reading the flow table", -error);
     }
   }
   ew_flow_key key{};

@@ -30,7 +30,7 @@ PerfBufferSource::PerfBufferSource(int perf_map_fd, uint32_t buffer_bytes, Recor
   buffer_.reset(perf_buffer__new(perf_map_fd, pages_per_cpu(buffer_bytes),
                                  &PerfBufferSource::on_sample, &PerfBufferSource::on_lost, this,
                                  nullptr));
-  if (!buffer_) throw_errno("opening the perf buffer", errno);
+  if (!buffer_) throw_last_error("opening the perf buffer");
 }
 
 int PerfBufferSource::poll_fd() const {

@@ -24,7 +24,8 @@ void RecordWriter::on_record(const ew_record& record) {
   } else {
     formatter_.packet(record, names_(record.ifindex), clock_.to_wall_ns(record.ts_ns));
   }
-  if (sink_.buffer().size() >= kFlushThreshold) sink_.flush();
+  // The result is the session's to act on at its own flush, after the batch.
+  if (sink_.buffer().size() >= kFlushThreshold) (void)sink_.flush();
 }
 
 }  // namespace ew

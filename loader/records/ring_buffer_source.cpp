@@ -9,7 +9,7 @@ namespace ew {
 
 RingBufferSource::RingBufferSource(int ring_map_fd, RecordSink& sink) : sink_(sink) {
   ring_.reset(ring_buffer__new(ring_map_fd, &RingBufferSource::on_sample, this, nullptr));
-  if (!ring_) throw_errno("opening the ring buffer", errno);
+  if (!ring_) throw_last_error("opening the ring buffer");
 }
 
 int RingBufferSource::poll_fd() const {

@@ -155,7 +155,7 @@ std::string WatchSession::watched_names() const {
 }
 
 void WatchSession::flush_or_stop() {
-  if (!sink_.flush()) loop_.stop();
+  if (sink_.flush() != OutputSink::Flush::kWritten) loop_.stop();
 }
 
 void WatchSession::check_losses() {
@@ -224,7 +224,7 @@ void WatchSession::interface_gone(int ifindex) {
   formatter_.interface_removed(it->iface.name, WallClock::now_ns());
   log_warning(it->iface.name + ": interface removed; watching the others");
   attachments_.erase(it);  // its filter and qdisc went with the interface
-  if (!sink_.flush() || attachments_.empty()) loop_.stop();
+  if (sink_.flush() != OutputSink::Flush::kWritten || attachments_.empty()) loop_.stop();
 }
 
 bool WatchSession::finish() {
@@ -245,7 +245,9 @@ bool WatchSession::finish() {
   if (flows_) flows_->finish(WallClock::monotonic_ns());
   check_losses();
   formatter_.stats(current_stats(true));
-  return sink_.flush();
+  if (sink_.flush() == OutputSink::Flush::kWritten) return true;
+  sink_.abandon();  // the reader still took nothing when the time was up
+  return false;
 }
 
 }  // namespace ew

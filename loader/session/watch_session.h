@@ -55,7 +55,9 @@ class WatchSession {
   void write_stats();
   // Detaches, drains until the counters stand still, ends the flows, and
   // writes the last loss and stats lines. Call once, after the loop.
-  bool finish();  // false: the output reader has gone
+  // False: the output closed, or its reader took nothing more before the sink's
+  // interrupt fd (the caller's give-up timer) fired; what was left is counted.
+  bool finish();
   // The final stats line, for when the output has gone.
   StatsLine final_stats();
 

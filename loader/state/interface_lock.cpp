@@ -37,17 +37,17 @@ std::string read_pid(int fd) {
 InterfaceLock InterfaceLock::acquire(const Interface& iface) {
   const std::string path = lock_path(iface);
   UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) throw_errno(path, errno);
+  if (!fd.valid()) throw_last_error(path);
   if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
       throw Error(iface.name + ": already watched by another egresswatch (pid " +
                   read_pid(fd.get()) + ")");
     }
-    throw_errno(path, errno);
+    throw_last_error(path);
   }
   std::string pid = std::to_string(getpid()) + "\n";
   if (ftruncate(fd.get(), 0) != 0 || pwrite(fd.get(), pid.data(), pid.size(), 0) < 0) {
-    throw_errno(path, errno);
+    throw_last_error(path);
   }
   return InterfaceLock(std::move(fd));
 }

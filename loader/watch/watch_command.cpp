@@ -65,7 +65,11 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
 
   // Signals are queued from here on and handled inside the loop, so a Ctrl-C
   // while attaching still ends with everything detached.
-  SignalFd signals({SIGINT, SIGTERM, SIGHUP});
+  // Two sets: a stop signal may cut short a write to a reader that stopped
+  // reading (the output sink waits on it), SIGHUP never does, so a reload
+  // never stops the session or throws a line away.
+  SignalFd stop_signals({SIGINT, SIGTERM});
+  SignalFd reload_signals({SIGHUP});
   signal(SIGPIPE, SIG_IGN);
 
   std::vector<Interface> ifaces;
@@ -74,7 +78,7 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
     ifaces = resolve_interfaces(options.interfaces, socket);
   }
   OutputSink sink = OutputSink::open(options.output);
-  sink.set_interrupt_fd(signals.fd());
+  sink.set_interrupt_fd(stop_signals.fd());
   auto formatter = make_formatter(options, sink);
 
   EventLoop loop;
@@ -82,14 +86,16 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
   drop_privileges_after_setup(/*detach_needed=*/true, user);
   log_info("watching " + session.watched_names() + " (Ctrl-C to stop)");
 
-  loop.add(signals.fd(), EPOLLIN, [&](uint32_t) {
-    while (int sig = signals.read_signal()) {
-      if (sig == SIGHUP) {
-        session.reload_prefixes(reload);
-      } else {
-        loop.stop();
-      }
-    }
+  loop.add(stop_signals.fd(), EPOLLIN, [&](uint32_t) {
+    while (stop_signals.read_signal())
+      loop.stop();
+  });
+  loop.add(reload_signals.fd(), EPOLLIN, [&](uint32_t) {
+    // Several SIGHUPs while busy arrive as one: one reload reads the latest.
+    bool reload_asked = false;
+    while (reload_signals.read_signal())
+      reload_asked = true;
+    if (reload_asked) session.reload_prefixes(reload);
   });
   SessionTimers timers(loop, sink, options.duration_seconds, options.stats_interval_seconds,
                        [&] { session.write_stats(); });

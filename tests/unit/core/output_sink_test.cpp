@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
@@ -47,7 +48,7 @@ TEST_F(OutputSinkTest, StdoutByDefault) {
   EXPECT_EQ(sink.fd(), 1);
   EXPECT_EQ(sink.name(), "stdout");
   EXPECT_TRUE(sink.buffer().empty());
-  EXPECT_FALSE(sink.reader_gone());
+  EXPECT_FALSE(sink.closed());
   OutputSink dash = OutputSink::open(std::string("-"));
   EXPECT_EQ(dash.fd(), 1);
 }
@@ -59,13 +60,13 @@ TEST_F(OutputSinkTest, WritesToAFileAndFlushEmptiesTheBuffer) {
   sink.buffer() += "{\"a\":1}\n";
   sink.buffer() += "{\"b\":2}\n";
   EXPECT_EQ(read_file(path()), "");  // nothing before the flush
-  EXPECT_TRUE(sink.flush());
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kWritten);
   EXPECT_TRUE(sink.buffer().empty());
   EXPECT_EQ(read_file(path()), "{\"a\":1}\n{\"b\":2}\n");
   // An empty flush writes nothing and succeeds.
-  EXPECT_TRUE(sink.flush());
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kWritten);
   sink.buffer() += "{\"c\":3}\n";
-  EXPECT_TRUE(sink.flush());
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kWritten);
   EXPECT_EQ(read_file(path()), "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
 }
 
@@ -77,12 +78,12 @@ TEST_F(OutputSinkTest, AppendsToAnExistingFile) {
   {
     OutputSink sink = OutputSink::open(path());
     sink.buffer() = "first run\n";
-    ASSERT_TRUE(sink.flush());
+    ASSERT_EQ(sink.flush(), OutputSink::Flush::kWritten);
   }
   {
     OutputSink sink = OutputSink::open(path());
     sink.buffer() = "second run\n";
-    ASSERT_TRUE(sink.flush());
+    ASSERT_EQ(sink.flush(), OutputSink::Flush::kWritten);
   }
   EXPECT_EQ(read_file(path()), "earlier line\nfirst run\nsecond run\n");
 }
@@ -92,7 +93,7 @@ TEST_F(OutputSinkTest, LargeBufferIsWrittenWhole) {
   std::string big(3 << 20, 'x');
   big.back() = '\n';
   sink.buffer() = big;
-  EXPECT_TRUE(sink.flush());
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kWritten);
   EXPECT_EQ(read_file(path()), big);
 }
 
@@ -134,13 +135,13 @@ TEST_F(OutputSinkTest, ClosedPipeReaderIsReportedNotThrown) {
   close(fds[0]);
 
   sink.buffer() = "{\"type\":\"packet\"}\n";
-  EXPECT_FALSE(sink.flush());
-  EXPECT_TRUE(sink.reader_gone());
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kClosed);
+  EXPECT_TRUE(sink.closed());
   EXPECT_TRUE(sink.buffer().empty());
   // Later flushes keep saying so without writing.
   sink.buffer() = "more\n";
-  EXPECT_FALSE(sink.flush());
-  EXPECT_TRUE(sink.reader_gone());
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kClosed);
+  EXPECT_TRUE(sink.closed());
   EXPECT_TRUE(sink.buffer().empty());
 }
 
@@ -150,8 +151,8 @@ TEST_F(OutputSinkTest, OpenPipeReaderGetsTheLines) {
   OutputSink sink = OutputSink::open("/proc/self/fd/" + std::to_string(fds[1]));
   close(fds[1]);
   sink.buffer() = "line\n";
-  EXPECT_TRUE(sink.flush());
-  EXPECT_FALSE(sink.reader_gone());
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kWritten);
+  EXPECT_FALSE(sink.closed());
   char buf[16] = {};
   EXPECT_EQ(read(fds[0], buf, sizeof(buf)), 5);
   EXPECT_STREQ(buf, "line\n");
@@ -164,15 +165,62 @@ TEST_F(OutputSinkTest, OpenPipeReaderGetsTheLines) {
 TEST_F(OutputSinkTest, FullDiskStopsWithTheErrorAndTheCount) {
   OutputSink sink = OutputSink::open(std::string("/dev/full"));
   sink.buffer() = std::string(10000, 'x');
-  EXPECT_FALSE(sink.flush());
-  EXPECT_EQ(sink.write_error(), ENOSPC);
-  EXPECT_TRUE(sink.reader_gone());
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kClosed);
+  EXPECT_EQ(sink.write_error(), -ENOSPC);
+  EXPECT_TRUE(sink.closed());
   EXPECT_EQ(sink.abandoned_bytes(), 10000u);
   EXPECT_TRUE(sink.buffer().empty());
   // Later lines are counted too, without another write.
   sink.buffer() = "more\n";
-  EXPECT_FALSE(sink.flush());
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kClosed);
   EXPECT_EQ(sink.abandoned_bytes(), 10005u);
+}
+
+// A stop signal while the reader takes nothing: the flush returns without
+// throwing a line away; once the reader reads again the same lines go out.
+TEST_F(OutputSinkTest, InterruptedFlushKeepsTheLinesForTheNextOne) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC | O_NONBLOCK), 0);
+  OutputSink sink = OutputSink::open("/proc/self/fd/" + std::to_string(fds[1]));
+  // Fill the pipe through another descriptor so the sink finds no room.
+  const std::string filler(4096, 'f');
+  size_t filled = 0;
+  while (true) {
+    ssize_t n = write(fds[1], filler.data(), filler.size());
+    if (n <= 0) break;
+    filled += static_cast<size_t>(n);
+  }
+  close(fds[1]);
+  int interrupt = eventfd(1, EFD_CLOEXEC);  // readable: a stop is pending
+  ASSERT_GE(interrupt, 0);
+  sink.set_interrupt_fd(interrupt);
+
+  sink.buffer() = "kept line\n";
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kInterrupted);
+  EXPECT_EQ(sink.buffer(), "kept line\n");
+  EXPECT_FALSE(sink.closed());
+  EXPECT_EQ(sink.abandoned_bytes(), 0u);
+
+  // The reader catches up: the kept line is the next thing it reads.
+  std::string drained(filled, '\0');
+  size_t got = 0;
+  while (got < filled) {
+    ssize_t n = read(fds[0], drained.data() + got, filled - got);
+    ASSERT_GT(n, 0);
+    got += static_cast<size_t>(n);
+  }
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kWritten);
+  char buf[32] = {};
+  EXPECT_EQ(read(fds[0], buf, sizeof(buf)), 10);
+  EXPECT_STREQ(buf, "kept line\n");
+
+  // At exit the caller gives up on what the reader would not take: counted.
+  sink.buffer() = "given up\n";
+  sink.abandon();
+  EXPECT_EQ(sink.abandoned_bytes(), 9u);
+  EXPECT_TRUE(sink.buffer().empty());
+  close(interrupt);
+  close(fds[0]);
 }
 
 }  // namespace
