@@ -15,7 +15,7 @@ DEBIAN_PACKAGES := \
 	libcli11-dev libcap-ng-dev libgtest-dev libgmock-dev libclang-rt-14-dev \
 	iproute2 iputils-ping jq util-linux systemd ethtool netcat-openbsd
 
-.PHONY: all deps build run test clean format bench-deps
+.PHONY: all deps build run test clean format bench-deps build-variants
 
 all: build
 
@@ -34,7 +34,7 @@ deps:
 	fi
 
 build: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DEW_WERROR=ON
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
@@ -53,6 +53,27 @@ test: build
 	cmake --preset fuzz
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	tests/fuzz/run_fuzzers.sh build-fuzz
+	$(MAKE) build-variants
+
+# The builds a user or a packager makes: the two programs alone (no
+# GoogleTest, no benchmarks), optimised, with Debian's own flags
+# (dpkg-buildflags: hardening, _FORTIFY_SOURCE, -O2) as debhelper passes them
+# (CMAKE_BUILD_TYPE=None), and a plain Release build, with g++ and with clang.
+# Warnings fail these builds here so that a new one shows up in CI first; a
+# user's build never has -Werror.
+VARIANTS ?= g++:Release g++:None clang++:Release clang++:None
+build-variants: deps
+	@set -e; for v in $(VARIANTS); do \
+	  cxx=$${v%%:*}; type=$${v##*:}; dir=build-variant-$$cxx-$$type; \
+	  cc=$$(echo $$cxx | sed 's/clang++/clang/; s/g++/gcc/'); \
+	  echo "== $$cxx, CMAKE_BUILD_TYPE=$$type$$( [ $$type = None ] && echo ', dpkg-buildflags')"; \
+	  ( if [ $$type = None ]; then eval "$$(dpkg-buildflags --export=sh)"; fi; \
+	    cmake -S . -B $$dir -DCMAKE_BUILD_TYPE=$$type -DCMAKE_C_COMPILER=$$cc \
+	      -DCMAKE_CXX_COMPILER=$$cxx -DBUILD_TESTING=OFF -DEW_BUILD_BENCH=OFF \
+	      -DEW_WERROR=ON >/dev/null && \
+	    cmake --build $$dir -j $(JOBS) --target egresswatch egresswatch-bridge >/dev/null ) || \
+	    { echo "build failed: $$cxx $$type (cmake --build $$dir to see why)" >&2; exit 1; }; \
+	done; echo "all build variants built"
 
 # What bench/ needs beyond the build (BCC baseline, kernel headers, perf): never
 # part of run or test.
@@ -63,4 +84,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.c')
 
 clean:
-	rm -rf $(BUILD_DIR) build-sanitize build-fuzz
+	rm -rf $(BUILD_DIR) build-sanitize build-fuzz build-variant-*
