@@ -27,7 +27,7 @@ kill -STOP "$READER"
 in_a ping -q -c 3000 -i 0 -W 1 192.0.2.2 >/dev/null || true
 sleep 0.5
 for _ in 1 2 3; do
-  kill -HUP "$EW_PID"
+  kill -HUP "$EW_PID" 2>/dev/null || fail "a SIGHUP while the output was blocked stopped egresswatch"
   sleep 0.2
 done
 kill -0 "$EW_PID" 2>/dev/null || fail "SIGHUP while the output was blocked stopped egresswatch"
