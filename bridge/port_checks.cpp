@@ -1,6 +1,7 @@
 #include "bridge/port_checks.h"
 
 #include <net/if.h>
+#include <net/if_arp.h>
 
 #include <algorithm>
 #include <map>
@@ -77,8 +78,15 @@ CheckedPorts check_ports(const std::string& name_a, const std::string& name_b) {
   if (ports.a.ifindex == ports.b.ifindex) {
     throw Error(name_a + ": named twice; a bridge needs two different interfaces");
   }
-  require_ethernet(ports.a);
-  require_ethernet(ports.b);
+  for (const Interface* port : {&ports.a, &ports.b}) {
+    require_ethernet(*port);
+    // egresswatch may watch lo (its frames carry an Ethernet header), but
+    // nothing can be bridged through it: what is sent there comes back to
+    // this host only.
+    if (link_type(*port) == ARPHRD_LOOPBACK) {
+      throw Error(port->name + ": a loopback interface; a bridge needs two Ethernet ports");
+    }
+  }
 
   auto socket = netlink::NetlinkSocket::open_route();
   std::map<int, netlink::LinkFacts> links;

@@ -28,13 +28,17 @@ Interface resolve_interface(const std::string& name) {
   return Interface{name, static_cast<int>(index)};
 }
 
-void require_ethernet(const Interface& iface) {
+int link_type(const Interface& iface) {
   UniqueFd probe(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!probe.valid()) throw_last_error("opening a socket");
   ifreq request{};
   std::snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", iface.name.c_str());
   if (ioctl(probe.get(), SIOCGIFHWADDR, &request) != 0) throw_last_error(iface.name);
-  const int type = request.ifr_hwaddr.sa_family;
+  return request.ifr_hwaddr.sa_family;
+}
+
+void require_ethernet(const Interface& iface) {
+  const int type = link_type(iface);
   if (type == ARPHRD_ETHER || type == ARPHRD_LOOPBACK) return;
   throw Error(iface.name + ": not an Ethernet interface (link type " + std::to_string(type) +
               "); egresswatch reads Ethernet frames, so tun, WireGuard, PPP and GRE devices "

@@ -55,6 +55,8 @@ expect_refusal 1 "pa: named twice; a bridge needs two different interfaces" pa p
 expect_refusal 1 "nosuch0: no such interface" pa nosuch0
 expect_refusal 1 "nosuch0: no such interface" nosuch0 pb
 expect_refusal 1 "sdown: interface is down; bring it up first" pa sdown
+expect_refusal 1 "lo: a loopback interface; a bridge needs two Ethernet ports" pa lo
+expect_refusal 1 "lo: a loopback interface; a bridge needs two Ethernet ports" lo pb
 expect_refusal 1 "sport: already a port of a kernel bridge; take it out first" sport pb
 expect_refusal 2 "--watch: 'pc' is not a classifier option; the bridge watches its own two ports" \
   pa pb --watch pc
