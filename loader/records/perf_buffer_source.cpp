@@ -38,9 +38,26 @@ int PerfBufferSource::poll_fd() const {
 }
 
 long PerfBufferSource::drain() {
-  long n = perf_buffer__consume(buffer_.get());
+  taken_ = 0;
+  while (!backlog_.empty() && taken_ < kDrainBudget && !failure_) {
+    hand_over(backlog_.front());
+    backlog_.pop_front();
+  }
+  if (taken_ < kDrainBudget && !failure_) {
+    const int err = perf_buffer__consume(buffer_.get());
+    if (err < 0 && !failure_) return err;
+  }
   if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
-  return n;
+  return static_cast<long>(taken_);
+}
+
+void PerfBufferSource::hand_over(const ew_record& record) {
+  try {
+    sink_.on_record(record);
+    taken_++;
+  } catch (...) {
+    failure_ = std::current_exception();
+  }
 }
 
 void PerfBufferSource::on_sample(void* ctx, int, void* data, __u32 size) {
@@ -51,11 +68,11 @@ void PerfBufferSource::on_sample(void* ctx, int, void* data, __u32 size) {
     return;
   }
   if (self->failure_) return;
-  try {
-    self->sink_.on_record(record);
-  } catch (...) {
-    self->failure_ = std::current_exception();
+  if (self->taken_ >= kDrainBudget) {
+    self->backlog_.push_back(record);
+    return;
   }
+  self->hand_over(record);
 }
 
 void PerfBufferSource::on_lost(void* ctx, int, __u64 count) {

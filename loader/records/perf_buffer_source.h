@@ -6,6 +6,7 @@
 
 #include <bpf/libbpf.h>
 
+#include <deque>
 #include <exception>
 #include <memory>
 
@@ -20,7 +21,11 @@ class PerfBufferSource : public RecordSource {
 
   int poll_fd() const override;
   long drain() override;
+  bool has_pending() const override { return !backlog_.empty(); }
   uint64_t malformed() const override { return malformed_; }
+
+  // Records handed over per drain() at most, as for the ring buffer.
+  static constexpr uint64_t kDrainBudget = 65536;
   // Samples the kernel reported lost in PERF_RECORD_LOST. The classifier
   // counts the same losses itself (the output helper fails), so this is a
   // cross-check, not a second count to add.
@@ -33,8 +38,16 @@ class PerfBufferSource : public RecordSource {
   struct Free {
     void operator()(perf_buffer* pb) const { perf_buffer__free(pb); }
   };
+  void hand_over(const ew_record& record);
+
   RecordSink& sink_;
   uint64_t malformed_ = 0;
+  uint64_t taken_ = 0;  // in the current drain
+  // libbpf reads a per-CPU buffer to its end and its callback cannot stop
+  // it, so what comes past the budget is set aside here (the kernel's buffer
+  // is freed for new records) and handed over by the next drain(). At most
+  // one buffer's worth.
+  std::deque<ew_record> backlog_;
   // An exception must not unwind through libbpf's C frames: kept here, later
   // samples of the same consume are dropped (the session is ending), and it
   // is rethrown once libbpf has returned.

@@ -22,8 +22,13 @@ class RecordSource {
   virtual ~RecordSource() = default;
   // Readable (for epoll) when records are waiting.
   virtual int poll_fd() const = 0;
-  // Hands every waiting record to the sink; returns how many, or -errno.
+  // Hands waiting records to the sink, at most a budget of them per call so
+  // that a flood cannot starve the loop's signals and timers; returns how
+  // many, or -errno.
   virtual long drain() = 0;
+  // Records taken out of the kernel's buffer but not yet handed over (the
+  // budget ran out): the next drain() starts with them.
+  virtual bool has_pending() const { return false; }
   // Records that arrived malformed (wrong size): a bug or a mismatched build.
   virtual uint64_t malformed() const = 0;
 };

@@ -111,13 +111,14 @@ WatchSession::WatchSession(const WatchOptions& options, const std::vector<Interf
         interface_gone(ifindex);
     }
   });
-  if (classifier_.transport() == Transport::kRingBuffer) {
-    drain_timer_ = make_timer(kDrainPeriodSeconds, true);
-    loop.add(drain_timer_.get(), EPOLLIN, [this](uint32_t) {
-      read_timer(drain_timer_.get());
-      drain();
-    });
-  }
+  // The ring buffer: the classifier mostly sends without a wakeup. The perf
+  // buffer: a drain that stopped at its budget leaves records set aside,
+  // which no wakeup announces. Either way the timer collects them.
+  drain_timer_ = make_timer(kDrainPeriodSeconds, true);
+  loop.add(drain_timer_.get(), EPOLLIN, [this](uint32_t) {
+    read_timer(drain_timer_.get());
+    drain();
+  });
   loss_timer_ = make_timer(1.0, true);
   loop.add(loss_timer_.get(), EPOLLIN, [this](uint32_t) {
     read_timer(loss_timer_.get());
@@ -242,6 +243,8 @@ bool WatchSession::finish() {
     if (read_counters(classifier_.counters_fd()).seen == seen) break;
   }
   drain();
+  while (source_->has_pending())
+    drain();
   if (flows_) flows_->finish(WallClock::monotonic_ns());
   check_losses();
   formatter_.stats(current_stats(true));

@@ -91,7 +91,7 @@ class WatchSession {
   uint64_t last_updates_ = 0;
   UniqueFd loss_timer_;
   UniqueFd scan_timer_;
-  UniqueFd drain_timer_;  // ring buffer: the classifier mostly sends without a wakeup
+  UniqueFd drain_timer_;  // records no wakeup announces (see the constructor)
 };
 
 }  // namespace ew

@@ -20,6 +20,7 @@
 #include "expectations.h"
 #include "frame_case.h"
 #include "privileges.h"
+#include "records/perf_buffer_source.h"
 
 namespace ew::test {
 namespace {
@@ -250,6 +251,37 @@ TEST(Transport, FullPerfBufferCountsLostRecords) {
   EXPECT_EQ(run.records.size() + run.counters.lost, uint64_t{kPackets})
       << "every matched packet is either recorded or counted lost";
   EXPECT_EQ(run.malformed_records, 0u);
+}
+
+struct CountingSink : RecordSink {
+  void on_record(const ew_record&) override { records++; }
+  uint64_t records = 0;
+};
+
+// A flood larger than one drain's budget: the perf buffer's drain hands over
+// no more than the budget, keeps the rest (nothing is lost), and the next
+// drain delivers it, so the loop gets back to signals and timers in between.
+TEST(Transport, PerfBufferDrainStopsAtItsBudgetAndKeepsTheRest) {
+  EW_SKIP_UNLESS_BPF_CAPABLE();
+  ClassifierHarness harness(documentation_hosts_public(), with_transport(Transport::kPerfBuffer));
+  CountingSink sink;
+  // Opened after the harness's own reader, so the perf event array now
+  // points at this source's buffers (64 MiB: the whole flood fits).
+  PerfBufferSource source(harness.classifier().records_fd(), 64u << 20, sink);
+  const Bytes frame = ipv4_frame(kLan4, kPub4, IPPROTO_UDP, udp(40000, 443));
+  constexpr uint64_t kPackets = PerfBufferSource::kDrainBudget + 4000;
+  const RunResult run = harness.run(frame, test_ifindex(), static_cast<int>(kPackets));
+  ASSERT_EQ(run.error, 0);
+  ASSERT_EQ(run.counters.matched, kPackets);
+  ASSERT_EQ(run.counters.lost, 0u);
+
+  EXPECT_EQ(source.drain(), static_cast<long>(PerfBufferSource::kDrainBudget));
+  EXPECT_TRUE(source.has_pending());
+  EXPECT_EQ(source.drain(), 4000);
+  EXPECT_FALSE(source.has_pending());
+  EXPECT_EQ(source.drain(), 0);
+  EXPECT_EQ(sink.records, kPackets);
+  EXPECT_EQ(source.malformed(), 0u);
 }
 
 TEST(Transport, FlowModeOverThePerfBuffer) {
