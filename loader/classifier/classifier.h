@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "prefixes/prefix.h"
 
 struct egress_bpf;
@@ -27,6 +28,13 @@ struct ClassifierSettings {
   uint32_t flow_table_size = 65536;  // flow mode: entries of the LRU flow map
   uint32_t sample_every = 1;         // consider 1 in N public packets
   uint64_t rate_limit = 0;           // records per second, 0: unlimited
+};
+
+// A prefix-list change failed and so did putting the old lists back: what()
+// says both. The classifier runs on with lists that may be a mix of the two.
+class PrefixRollbackError : public Error {
+ public:
+  using Error::Error;
 };
 
 // The one line shown when loading fails with err (negative errno).

@@ -212,6 +212,9 @@ void WatchSession::reload_prefixes(const OptionsReloader& reload) {
       ignored += (ignored.empty() ? "" : ", ") + name;
     }
     if (!ignored.empty()) log_warning("changed, but applied only by a restart: " + ignored);
+  } catch (const PrefixRollbackError& e) {
+    log_error(std::string("reload failed: ") + e.what() +
+              "; restart egresswatch to start from known lists");
   } catch (const Error& e) {
     log_warning(std::string("reload failed, keeping the prefix lists: ") + e.what());
   }
