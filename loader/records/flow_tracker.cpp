@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "records/flow_table_walk.h"
 
 namespace ew {
 namespace {
@@ -144,15 +145,8 @@ std::vector<FlowTracker::Entry> FlowTracker::read_table() {
       throw_errno("reading the flow table", -error);
     }
   }
-  ew_flow_key key{};
-  ew_flow_key next{};
-  const void* previous = nullptr;
-  while (bpf_map_get_next_key(map_fd_, previous, &next) == 0) {
-    Entry entry{next, {}};
-    if (bpf_map_lookup_elem(map_fd_, &next, &entry.stats) == 0) entries.push_back(entry);
-    key = next;
-    previous = &key;
-  }
+  for (const FlowTableEntry& entry : walk_flow_table(map_fd_))
+    entries.push_back({entry.key, entry.stats});
   return entries;
 }
 
