@@ -33,14 +33,14 @@ uint32_t filter_info(uint16_t priority, uint16_t protocol_be) {
 NetlinkMessage make_clsact_create(int ifindex) {
   NetlinkMessage msg(RTM_NEWQDISC, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
   put_tcmsg(msg, ifindex, TC_H_CLSACT, kClsactHandle, 0);
-  mnl_attr_put_strz(msg.header(), TCA_KIND, "clsact");
+  msg.put_strz(TCA_KIND, "clsact");
   return msg;
 }
 
 NetlinkMessage make_clsact_delete(int ifindex) {
   NetlinkMessage msg(RTM_DELQDISC, NLM_F_REQUEST | NLM_F_ACK);
   put_tcmsg(msg, ifindex, TC_H_CLSACT, kClsactHandle, 0);
-  mnl_attr_put_strz(msg.header(), TCA_KIND, "clsact");
+  msg.put_strz(TCA_KIND, "clsact");
   return msg;
 }
 
@@ -56,12 +56,12 @@ NetlinkMessage make_bpf_filter_create(const BpfFilterSpec& spec, CreateMode mode
   NetlinkMessage msg(RTM_NEWTFILTER, flags);
   put_tcmsg(msg, spec.ifindex, spec.parent, spec.handle,
             filter_info(spec.priority, htons(ETH_P_ALL)));
-  mnl_attr_put_strz(msg.header(), TCA_KIND, "bpf");
-  nlattr* options = mnl_attr_nest_start(msg.header(), TCA_OPTIONS);
-  mnl_attr_put_u32(msg.header(), TCA_BPF_FD, static_cast<uint32_t>(spec.prog_fd));
-  mnl_attr_put_strz(msg.header(), TCA_BPF_NAME, spec.name.c_str());
-  mnl_attr_put_u32(msg.header(), TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT);
-  mnl_attr_nest_end(msg.header(), options);
+  msg.put_strz(TCA_KIND, "bpf");
+  nlattr* options = msg.begin_nest(TCA_OPTIONS);
+  msg.put_u32(TCA_BPF_FD, static_cast<uint32_t>(spec.prog_fd));
+  msg.put_strz(TCA_BPF_NAME, spec.name);
+  msg.put_u32(TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT);
+  msg.end_nest(options);
   return msg;
 }
 
@@ -69,7 +69,7 @@ NetlinkMessage make_filter_delete(int ifindex, uint32_t parent, uint16_t priorit
                                   uint16_t protocol, uint32_t handle, std::string_view kind) {
   NetlinkMessage msg(RTM_DELTFILTER, NLM_F_REQUEST | NLM_F_ACK);
   put_tcmsg(msg, ifindex, parent, handle, filter_info(priority, protocol));
-  mnl_attr_put_strz(msg.header(), TCA_KIND, std::string(kind).c_str());
+  msg.put_strz(TCA_KIND, kind);
   return msg;
 }
 

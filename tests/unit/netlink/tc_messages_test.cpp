@@ -1,3 +1,4 @@
+#include "core/error.h"
 #include "netlink/tc_messages.h"
 
 #include <arpa/inet.h>
@@ -24,6 +25,7 @@ using test::string_of;
 using test::types_of;
 using test::u32_of;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
 constexpr uint32_t kEgress = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS);
@@ -136,6 +138,29 @@ TEST(TcMessages, BpfFilterCreateReplace) {
   NetlinkMessage msg = make_bpf_filter_create(spec, CreateMode::kReplace);
   EXPECT_EQ(msg.header()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
   expect_bpf_filter(msg, spec);
+}
+
+// Every attribute is bounded by the message's buffer: a name that fits is
+// written whole, one that does not is an error, never a write past the end.
+TEST(TcMessages, AFilterNameThatFitsIsWrittenWhole) {
+  BpfFilterSpec spec = sample_spec();
+  spec.name = std::string(NetlinkMessage::kCapacity - 128, 'n');
+  NetlinkMessage msg = make_bpf_filter_create(spec, CreateMode::kExclusive);
+  expect_bpf_filter(msg, spec);
+  EXPECT_LE(msg.bytes().size(), NetlinkMessage::kCapacity);
+}
+
+TEST(TcMessages, ARequestTooLargeForTheBufferIsAnError) {
+  BpfFilterSpec spec = sample_spec();
+  spec.name = std::string(NetlinkMessage::kCapacity, 'n');
+  try {
+    make_bpf_filter_create(spec, CreateMode::kExclusive);
+    FAIL() << "a filter name of " << spec.name.size() << " bytes fit a "
+           << NetlinkMessage::kCapacity << "-byte request";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("netlink request too large"));
+  }
+  EXPECT_THROW(make_filter_delete(3, kEgress, 1, 0, 1, std::string(4096, 'k')), Error);
 }
 
 TEST(TcMessages, BpfFilterInfoEncodesPriorityAndProtocol) {
