@@ -8,6 +8,11 @@
 
 #include <linux/types.h>
 
+/* How far the header walk goes (bpf/parse.h); the reference classifier of
+ * the BPF tests follows the same limits. */
+#define EW_MAX_IPV6_EXT_HEADERS 8 /* extension headers walked looking for the transport */
+#define EW_MAX_VLAN_TAGS 2        /* 802.1Q / 802.1ad tags in the frame (two: QinQ) */
+
 /* Entries per prefix trie (per family); the defaults use under 30 each. */
 #define EW_MAX_PREFIXES 16384
 

@@ -14,9 +14,6 @@
 
 #include "egresswatch_abi.h"
 
-/* IPv6 extension headers walked before giving up on finding the transport. */
-#define EW_MAX_IPV6_EXT_HEADERS 8
-
 struct cursor {
   void* start; /* skb->data: where pos is counted from (cursor_rebase) */
   void* pos;
@@ -43,9 +40,6 @@ struct packet_info {
   __u8 src[16];
   __u8 dst[16];
 };
-
-/* 802.1Q / 802.1ad tags walked in the frame (two: QinQ). */
-#define EW_MAX_VLAN_TAGS 2
 
 struct vlan_tag {
   __be16 tci;
