@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "prefixes/prefix.h"
@@ -29,8 +30,11 @@ struct ClassifierSettings {
   uint64_t rate_limit = 0;           // records per second, 0: unlimited
 };
 
-// The one line shown when loading fails with err (negative errno).
+// The one line shown when loading fails with err (negative errno) on the
+// running kernel; kernel_release (uname -r) names the kernel when it is older
+// than the classifier needs.
 std::string describe_load_error(int err);
+std::string describe_load_error(int err, std::string_view kernel_release);
 
 class Classifier {
  public:
