@@ -18,8 +18,11 @@ const volatile __u32 ew_mode = EW_MODE_FLOW;
 const volatile __u32 ew_sample_every = 1; /* consider 1 in N public packets */
 const volatile __u64 ew_rate_limit = 0;   /* records per second, 0: no limit */
 
-/* Bytes of headers we want in the linear area: Ethernet, two VLAN tags, the
- * longest IPv6 extension chain we walk, and the transport ports. */
+/* The first pull: Ethernet, two VLAN tags, IPv6 with short extension
+ * headers and the transport ports fit, which is nearly every packet. Only
+ * when that is not enough is as much pulled as the walk can read
+ * (EW_MAX_HEADER_BYTES), so long chains keep their ports without every
+ * cut-short packet paying for a 16 KiB copy. */
 #define EW_PULL_LEN 256
 
 #define NSEC_PER_SEC 1000000000ull
@@ -203,17 +206,20 @@ static __always_inline void classify(struct __sk_buff* skb, const int use_perf) 
 
   int result = ew_parse_skb(skb, &info);
   /* Headers of a non-linear skb may lie outside the linear area: pull them in
-   * (contents unchanged) and look again, once. */
+   * (contents unchanged) and look again; the second time as far as the walk
+   * goes. */
   /* (Whether the skb is non-linear is left to the helper, which does
    * nothing when the bytes are there already: data_end - data would be
    * pointer arithmetic, refused without CAP_PERFMON.) */
-  int cut_short = result == PARSE_TRUNCATED || (info.flags & EW_FLAG_L4_SHORT);
-  if (cut_short) {
-    __u32 want = skb->len < EW_PULL_LEN ? skb->len : EW_PULL_LEN;
-    if (bpf_skb_pull_data(skb, want) == 0) {
-      __builtin_memset(&info, 0, sizeof(info));
-      result = ew_parse_skb(skb, &info);
-    }
+  __u32 pull = EW_PULL_LEN;
+#pragma unroll
+  for (int attempt = 0; attempt < 2; attempt++) {
+    if (result != PARSE_TRUNCATED && !(info.flags & EW_FLAG_L4_SHORT)) break;
+    if (attempt && skb->len <= EW_PULL_LEN) break; /* the first pull took it all */
+    if (bpf_skb_pull_data(skb, skb->len < pull ? skb->len : pull) != 0) break;
+    __builtin_memset(&info, 0, sizeof(info));
+    result = ew_parse_skb(skb, &info);
+    pull = EW_MAX_HEADER_BYTES;
   }
 
   if (result == PARSE_NOT_IP) {

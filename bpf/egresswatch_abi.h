@@ -8,21 +8,33 @@
 
 #include <linux/types.h>
 
+/* How far the header walk goes (bpf/parse.h); the reference classifier of
+ * the BPF tests follows the same limits. */
+#define EW_MAX_IPV6_EXT_HEADERS 8 /* extension headers walked looking for the transport */
+#define EW_MAX_VLAN_TAGS 2        /* 802.1Q / 802.1ad tags in the frame (two: QinQ) */
+
 /* Entries per prefix trie (per family); the defaults use under 30 each. */
 #define EW_MAX_PREFIXES 16384
 
+/* The classifier's counters, in index order: X(NAME, field, label) for each.
+ * The one list of them: the enum below, the loader's Counters struct, the
+ * reading of the map and the stats lines are all generated from it. `field`
+ * is the C++ member and the key in JSON stats lines, `label` the word in text
+ * stats lines. */
+#define EW_COUNTERS(X)                                                                            \
+  X(SEEN, seen, "seen")                         /* every packet the program ran on */             \
+  X(MATCHED, matched, "matched")                /* destination judged public */                   \
+  X(LOST, lost, "lost")                         /* record dropped: ring (or perf) buffer full */  \
+  X(UNPARSED, unparsed, "unparsed")             /* IP frame too short or malformed to classify */ \
+  X(NON_IP, non_ip, "non-ip")                   /* ARP, LLDP, ...: not ours to judge */           \
+  X(FLOWS_CREATED, flows_created, "created")    /* flow-map inserts (flow mode) */                \
+  X(SAMPLED_OUT, sampled_out, "sampled out")    /* public packets skipped by --sample */          \
+  X(RATE_LIMITED, rate_limited, "rate-limited") /* records not sent: --rate-limit */
+
 /* Index into the per-CPU counter array. */
-enum ew_counter {
-  EW_COUNTER_SEEN = 0,          /* every packet the program ran on */
-  EW_COUNTER_MATCHED = 1,       /* destination judged public */
-  EW_COUNTER_LOST = 2,          /* record dropped: the ring (or perf) buffer was full */
-  EW_COUNTER_UNPARSED = 3,      /* IP frame too short or malformed to classify */
-  EW_COUNTER_NON_IP = 4,        /* ARP, LLDP, ...: not ours to judge */
-  EW_COUNTER_FLOWS_CREATED = 5, /* flow-map inserts (flow mode) */
-  EW_COUNTER_SAMPLED_OUT = 6,   /* public packets skipped by --sample */
-  EW_COUNTER_RATE_LIMITED = 7,  /* records not sent because of --rate-limit */
-  EW_COUNTER_COUNT = 8,
-};
+#define EW_COUNTER_ENUMERATOR(name, field, label) EW_COUNTER_##name,
+enum ew_counter { EW_COUNTERS(EW_COUNTER_ENUMERATOR) EW_COUNTER_COUNT };
+#undef EW_COUNTER_ENUMERATOR
 
 enum ew_verdict {
   EW_VERDICT_EXCLUDE = 0, /* private / special purpose: no record */

@@ -14,9 +14,6 @@
 
 #include "egresswatch_abi.h"
 
-/* IPv6 extension headers walked before giving up on finding the transport. */
-#define EW_MAX_IPV6_EXT_HEADERS 8
-
 struct cursor {
   void* start; /* skb->data: where pos is counted from (cursor_rebase) */
   void* pos;
@@ -44,9 +41,6 @@ struct packet_info {
   __u8 dst[16];
 };
 
-/* 802.1Q / 802.1ad tags walked in the frame (two: QinQ). */
-#define EW_MAX_VLAN_TAGS 2
-
 struct vlan_tag {
   __be16 tci;
   __be16 encapsulated_proto;
@@ -67,11 +61,16 @@ static __always_inline void* cursor_take(struct cursor* c, __u32 len) {
   return start;
 }
 
-/* No header walk gets this far: Ethernet, two VLAN tags, IPv6 and eight
- * extension headers of at most 2,048 bytes each end by byte 16,446. Small
- * enough that pos plus what is taken next stays within the 0xffff the
- * verifier tracks packet ranges for (MAX_PACKET_OFF). */
+/* The most the header walk reads: Ethernet, two VLAN tags, IPv6 and eight
+ * extension headers of at most 2,048 bytes each end by byte 16,446, and the
+ * ports take four more. */
+#define EW_MAX_HEADER_BYTES (14 + EW_MAX_VLAN_TAGS * 4 + 40 + EW_MAX_IPV6_EXT_HEADERS * 2048 + 4)
+
+/* No header walk gets this far (EW_MAX_HEADER_BYTES). Small enough that pos
+ * plus what is taken next stays within the 0xffff the verifier tracks packet
+ * ranges for (MAX_PACKET_OFF). */
 #define EW_MAX_HEADER_OFFSET 0x7fff
+_Static_assert(EW_MAX_HEADER_BYTES < EW_MAX_HEADER_OFFSET, "the walk outgrew the cursor's range");
 
 /* Gives the verifier one shape of cursor, whatever path led here: pos is
  * rebuilt from an offset it knows only as 0..EW_MAX_HEADER_OFFSET (pointer

@@ -3,10 +3,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <unordered_set>
 
@@ -149,7 +151,27 @@ void check_table_size(const std::vector<PrefixRule>& rules) {
 
 }  // namespace
 
-std::string describe_load_error(int err) {
+namespace {
+
+// The oldest kernel whose verifier takes the classifier: ew_parse_skb is a
+// global function with a pointer argument (struct packet_info *), which
+// global functions may have only since 5.12 (e5069b9c23b3, "bpf: Support
+// pointers in global func args"; 5.6 to 5.11 refuse it), and --rate-limit's
+// __sync_fetch_and_add needs BPF_FETCH, also 5.12 (5ca419f2864a).
+constexpr int kKernelFloorMajor = 5;
+constexpr int kKernelFloorMinor = 12;
+
+bool older_than_floor(std::string_view release) {
+  int major = 0;
+  int minor = 0;
+  const std::string text(release);
+  if (std::sscanf(text.c_str(), "%d.%d", &major, &minor) != 2) return false;
+  return major < kKernelFloorMajor || (major == kKernelFloorMajor && minor < kKernelFloorMinor);
+}
+
+}  // namespace
+
+std::string describe_load_error(int err, std::string_view kernel_release) {
   switch (-err) {
     case EPERM:
       // Capabilities were checked up front, so this is a policy (LSM,
@@ -160,11 +182,24 @@ std::string describe_load_error(int err) {
     case EACCES:
     case EINVAL:
     case E2BIG:
+      // Not refused up front by version: distribution kernels backport BPF.
+      if (older_than_floor(kernel_release)) {
+        return "the kernel's verifier rejected the classifier (" +
+               std::string(std::strerror(-err)) + "): this kernel is Linux " +
+               std::string(kernel_release) +
+               ", and the classifier needs Linux 5.12 or later (global BPF functions with "
+               "pointer arguments); run with --verbose to see the verifier's log";
+      }
       return "the kernel's verifier rejected the classifier (" + std::string(std::strerror(-err)) +
              "); run with --verbose to see its log";
     default:
       return errno_message("loading the BPF program", err);
   }
+}
+
+std::string describe_load_error(int err) {
+  utsname u{};
+  return describe_load_error(err, uname(&u) == 0 ? u.release : "");
 }
 
 void Classifier::Destroy::operator()(egress_bpf* skel) const {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -37,8 +38,11 @@ class PrefixRollbackError : public Error {
   using Error::Error;
 };
 
-// The one line shown when loading fails with err (negative errno).
+// The one line shown when loading fails with err (negative errno) on the
+// running kernel; kernel_release (uname -r) names the kernel when it is older
+// than the classifier needs.
 std::string describe_load_error(int err);
+std::string describe_load_error(int err, std::string_view kernel_release);
 
 class Classifier {
  public:

@@ -24,14 +24,8 @@ Counters read_counters(int counters_map_fd) {
       totals[key] += v;
   }
   Counters c;
-  c.seen = totals[EW_COUNTER_SEEN];
-  c.matched = totals[EW_COUNTER_MATCHED];
-  c.lost = totals[EW_COUNTER_LOST];
-  c.unparsed = totals[EW_COUNTER_UNPARSED];
-  c.non_ip = totals[EW_COUNTER_NON_IP];
-  c.flows_created = totals[EW_COUNTER_FLOWS_CREATED];
-  c.sampled_out = totals[EW_COUNTER_SAMPLED_OUT];
-  c.rate_limited = totals[EW_COUNTER_RATE_LIMITED];
+  for (const CounterField& field : kCounterFields)
+    c.*field.member = totals[field.index];
   return c;
 }
 

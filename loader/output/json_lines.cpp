@@ -384,23 +384,19 @@ void JsonLineEncoder::flow(const FlowEvent& event) {
 void JsonLineEncoder::stats(const StatsLine& stats) {
   std::string ts;
   ts_format_.format(stats.wall_ns, ts);
-  ordered_json line = {
-      {"type", "stats"},
-      {"ts", ts},
-      {"seen", stats.counters.seen},
-      {"matched", stats.counters.matched},
-      {"lost", stats.counters.lost},
-      {"unparsed", stats.counters.unparsed},
-      {"non_ip", stats.counters.non_ip},
-      {"records", stats.records},
-      {"malformed", stats.malformed},
-      {"flows_created", stats.counters.flows_created},
-      {"flows_active", stats.flows_active},
-      {"flows_evicted", stats.flows_evicted},
-      {"sampled_out", stats.counters.sampled_out},
-      {"rate_limited", stats.counters.rate_limited},
-      {"final", stats.final},
-  };
+  ordered_json line = {{"type", "stats"}, {"ts", ts}};
+  for (const CounterField& field : kCounterFields) {
+    line[field.name] = stats.counters.*field.member;
+    // The loader's own counts stand beside the kernel's they go with.
+    if (field.index == EW_COUNTER_NON_IP) {
+      line["records"] = stats.records;
+      line["malformed"] = stats.malformed;
+    } else if (field.index == EW_COUNTER_FLOWS_CREATED) {
+      line["flows_active"] = stats.flows_active;
+      line["flows_evicted"] = stats.flows_evicted;
+    }
+  }
+  line["final"] = stats.final;
   write(line);
 }
 

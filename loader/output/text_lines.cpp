@@ -83,11 +83,14 @@ void TextLineFormatter::stats(const StatsLine& s) {
   time_column(s.wall_ns);
   auto n = [](uint64_t v) { return std::to_string(v); };
   out_.append(s.final ? "stats (final): " : "stats: ");
-  out_.append("seen " + n(s.counters.seen) + "  matched " + n(s.counters.matched) + "  records " +
-              n(s.records) + "  lost " + n(s.counters.lost) + "  unparsed " +
-              n(s.counters.unparsed) + "  non-ip " + n(s.counters.non_ip) + "  sampled out " +
-              n(s.counters.sampled_out) + "  rate-limited " + n(s.counters.rate_limited) +
-              "  flows: " + n(s.counters.flows_created) + " created, " + n(s.flows_active) +
+  const char* separator = "";
+  for (const CounterField& field : kCounterFields) {
+    if (field.index == EW_COUNTER_FLOWS_CREATED) continue;  // in the flows group below
+    out_.append(separator).append(field.label).append(" ").append(n(s.counters.*field.member));
+    separator = "  ";
+    if (field.index == EW_COUNTER_MATCHED) out_.append("  records " + n(s.records));
+  }
+  out_.append("  flows: " + n(s.counters.flows_created) + " created, " + n(s.flows_active) +
               " active, " + n(s.flows_evicted) + " evicted\n");
 }
 

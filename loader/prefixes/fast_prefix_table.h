@@ -13,7 +13,7 @@
 namespace ew {
 
 inline constexpr uint32_t kFastTableBits = 16;
-inline constexpr uint32_t kFastVerdictMixed = 2;  // EW_VERDICT_MIXED
+inline constexpr uint32_t kFastVerdictMixed = 2;  // EW_VERDICT_MIXED (classifier/abi_checks.cpp)
 
 // 65536 entries of Verdict (as uint32_t) or kFastVerdictMixed, for family 4 or 6.
 std::vector<uint32_t> build_fast_table(const std::vector<PrefixRule>& rules, int family);

@@ -25,7 +25,7 @@ struct Prefix {
 };
 
 enum class Verdict : uint32_t {
-  kExclude = 0,  // matches EW_VERDICT_EXCLUDE
+  kExclude = 0,  // matches EW_VERDICT_EXCLUDE (checked in classifier/abi_checks.cpp)
   kInclude = 1,  // matches EW_VERDICT_INCLUDE
 };
 

@@ -24,14 +24,8 @@ uint64_t monotonic_ns() {
 
 Counters difference(const Counters& after, const Counters& before) {
   Counters d;
-  d.seen = after.seen - before.seen;
-  d.matched = after.matched - before.matched;
-  d.lost = after.lost - before.lost;
-  d.unparsed = after.unparsed - before.unparsed;
-  d.non_ip = after.non_ip - before.non_ip;
-  d.flows_created = after.flows_created - before.flows_created;
-  d.sampled_out = after.sampled_out - before.sampled_out;
-  d.rate_limited = after.rate_limited - before.rate_limited;
+  for (const CounterField& field : kCounterFields)
+    d.*field.member = after.*field.member - before.*field.member;
   return d;
 }
 

@@ -28,6 +28,22 @@ TEST(LoadError, AVerifierRejectionIsNamedAsSuch) {
   EXPECT_NE(message.find("--verbose"), std::string::npos) << message;
 }
 
+TEST(LoadError, ARejectionOnAKernelBefore512NamesTheFloor) {
+  const std::string message = describe_load_error(-EINVAL, "5.10.0-23-amd64");
+  EXPECT_NE(message.find("this kernel is Linux 5.10.0-23-amd64"), std::string::npos) << message;
+  EXPECT_NE(message.find("needs Linux 5.12 or later"), std::string::npos) << message;
+  EXPECT_NE(message.find("--verbose"), std::string::npos) << message;
+  EXPECT_NE(describe_load_error(-EACCES, "4.19.0").find("needs Linux 5.12"), std::string::npos);
+}
+
+TEST(LoadError, ARejectionOnANewerKernelDoesNotBlameItsAge) {
+  for (const char* release : {"5.12.0", "6.18.0-1-amd64", "10.0", "weird"}) {
+    const std::string message = describe_load_error(-EINVAL, release);
+    EXPECT_EQ(message.find("5.12"), std::string::npos) << release << ": " << message;
+    EXPECT_NE(message.find("verifier rejected the classifier"), std::string::npos) << message;
+  }
+}
+
 TEST(LoadError, APermissionRefusalNamesTheCapabilities) {
   const std::string message = describe_load_error(-EPERM);
   EXPECT_NE(message.find("CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN"), std::string::npos) << message;

@@ -32,6 +32,10 @@ constexpr uint8_t kUdpLite = 136;
 constexpr int kExtensionHeaderLimit = 8;
 // Tags in the frame the classifier reads; a third one makes the frame non-IP.
 constexpr int kVlanTagLimit = 2;
+// Written out rather than taken from the ABI, as the model is meant to be
+// independent; but the two must agree.
+static_assert(kExtensionHeaderLimit == EW_MAX_IPV6_EXT_HEADERS);
+static_assert(kVlanTagLimit == EW_MAX_VLAN_TAGS);
 
 enum class Kind { kNonIp, kUnparsed, kIp };
 

@@ -569,17 +569,12 @@ PrefixOptions random_prefix_options(std::mt19937_64& rng) {
 
 std::string counters_text(const Counters& c) {
   std::ostringstream out;
-  out << "seen=" << c.seen << " matched=" << c.matched << " lost=" << c.lost
-      << " unparsed=" << c.unparsed << " non_ip=" << c.non_ip
-      << " flows_created=" << c.flows_created << " sampled_out=" << c.sampled_out
-      << " rate_limited=" << c.rate_limited;
+  const char* separator = "";
+  for (const CounterField& field : kCounterFields) {
+    out << separator << field.name << "=" << c.*field.member;
+    separator = " ";
+  }
   return out.str();
-}
-
-bool same_counters(const Counters& a, const Counters& b) {
-  return a.seen == b.seen && a.matched == b.matched && a.lost == b.lost &&
-         a.unparsed == b.unparsed && a.non_ip == b.non_ip && a.flows_created == b.flows_created &&
-         a.sampled_out == b.sampled_out && a.rate_limited == b.rate_limited;
 }
 
 std::string address_text(const uint8_t (&bytes)[16], uint8_t family) {
@@ -641,7 +636,7 @@ std::string compare(const RunResult& run, const ReferenceOutcome& ref, const Byt
   if (run.malformed_records != 0 || run.perf_lost != 0) {
     out << "  " << run.malformed_records << " malformed record(s), " << run.perf_lost << " lost\n";
   }
-  if (!same_counters(run.counters, ref.counters)) {
+  if (run.counters != ref.counters) {
     out << "  counters  bpf:       " << counters_text(run.counters) << "\n"
         << "            reference: " << counters_text(ref.counters) << "\n";
   }

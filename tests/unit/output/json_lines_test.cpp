@@ -460,6 +460,24 @@ TEST(JsonLineEncoder, StatsLine) {
                           "sampled_out", "rate_limited", "final"));
 }
 
+// The counters come from one list (EW_COUNTERS in bpf/egresswatch_abi.h): each
+// of them has its key in the stats line, holding its own value.
+TEST(JsonLineEncoder, StatsLineHasEveryCounterOfTheAbiList) {
+  StatsLine stats;
+  uint64_t value = 100;
+  for (const CounterField& field : kCounterFields)
+    stats.counters.*field.member = value++;
+  std::string out;
+  JsonLineEncoder encoder(out);
+  encoder.append_stats(stats);
+  ordered_json line = parse_one(out);
+  value = 100;
+  for (const CounterField& field : kCounterFields) {
+    ASSERT_TRUE(line.contains(field.name)) << field.name << " missing from " << out;
+    EXPECT_EQ(line[field.name], value++) << field.name;
+  }
+}
+
 TEST(JsonLineEncoder, FinalStatsLineWithLargeCounters) {
   StatsLine stats;
   stats.wall_ns = 0;

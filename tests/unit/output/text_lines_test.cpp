@@ -220,6 +220,25 @@ TEST(TextLines, FlowLinesShowEventCountsAndReason) {
   EXPECT_EQ(column_of(added, "eth0"), column_of(update, "eth0"));
 }
 
+// Every counter in its place, from the one list of them (EW_COUNTERS).
+TEST(TextLines, StatsLineNamesEveryCounter) {
+  StatsLine stats;
+  stats.wall_ns = kWallNs;
+  uint64_t value = 100;
+  for (const CounterField& field : kCounterFields)
+    stats.counters.*field.member = value++;
+  stats.records = 7;
+  stats.flows_active = 8;
+  stats.flows_evicted = 9;
+  std::string out;
+  TextLineFormatter text(out);
+  text.stats(stats);
+  EXPECT_EQ(out,
+            "22:13:20.123 stats: seen 100  matched 101  records 7  lost 102  unparsed 103  "
+            "non-ip 104  sampled out 106  rate-limited 107  flows: 105 created, 8 active, "
+            "9 evicted\n");
+}
+
 TEST(TextLines, StatsLineIsReadable) {
   StatsLine stats;
   stats.wall_ns = kWallNs;
