@@ -126,6 +126,7 @@ static __always_inline int flow_is_new(struct __sk_buff* skb, const struct packe
       .proto = info->proto,
       .vlan = info->vlan,
       .vlan_inner = info->vlan_inner,
+      .vlan_flags = (__u16)(info->flags & (EW_FLAG_VLAN | EW_FLAG_VLAN_INNER)),
   };
   if (info->flags & EW_FLAG_PORTS) {
     key.sport = info->sport;

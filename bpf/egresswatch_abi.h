@@ -105,7 +105,10 @@ struct ew_flow_key {
   __u16 vlan_inner;
   __u16 sport; /* 0 when the protocol has no ports (ICMP flows share one key) */
   __u16 dport;
-  __u16 reserved; /* always zero: keys are compared as bytes */
+  /* EW_FLAG_VLAN and EW_FLAG_VLAN_INNER of the packet: VLAN 0 (a priority
+   * tag) is a tag too, and a flow announced late is rebuilt from its key. The
+   * other bits are always zero: keys are compared as bytes. */
+  __u16 vlan_flags;
   __u8 src[16];
   __u8 dst[16];
 };

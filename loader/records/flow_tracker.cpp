@@ -19,6 +19,7 @@ ew_flow_key flow_key(const ew_record& record) {
   key.proto = record.proto;
   key.vlan = record.vlan;
   key.vlan_inner = record.vlan_inner;
+  key.vlan_flags = static_cast<uint16_t>(record.flags & (EW_FLAG_VLAN | EW_FLAG_VLAN_INNER));
   if (record.flags & EW_FLAG_PORTS) {
     key.sport = record.sport;
     key.dport = record.dport;
@@ -37,8 +38,8 @@ ew_record identity_of(const ew_flow_key& key) {
   record.vlan_inner = key.vlan_inner;
   record.sport = key.sport;
   record.dport = key.dport;
-  if (key.vlan) record.flags |= EW_FLAG_VLAN;
-  if (key.vlan_inner) record.flags |= EW_FLAG_VLAN_INNER;
+  // From the key's own bits, not from non-zero IDs: VLAN 0 is a tag too.
+  record.flags |= key.vlan_flags & (EW_FLAG_VLAN | EW_FLAG_VLAN_INNER);
   // Flows key ports only for protocols that have them, so non-zero ports say so.
   if (key.sport || key.dport) record.flags |= EW_FLAG_PORTS;
   std::memcpy(record.src, key.src, 16);

@@ -223,6 +223,9 @@ ew_flow_key flow_key(uint32_t ifindex, const Address& src, const Address& dst, u
   key.proto = proto;
   key.vlan = vlan;
   key.vlan_inner = vlan_inner;
+  // Non-zero IDs stand for tags here; a test of VLAN 0 sets the bits itself.
+  key.vlan_flags =
+      static_cast<uint16_t>((vlan ? EW_FLAG_VLAN : 0) | (vlan_inner ? EW_FLAG_VLAN_INNER : 0));
   key.sport = sport;
   key.dport = dport;
   std::copy(src.bytes.begin(), src.bytes.end(), key.src);

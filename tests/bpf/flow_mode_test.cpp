@@ -21,6 +21,7 @@
 #include "expectations.h"
 #include "frame_case.h"
 #include "privileges.h"
+#include "records/flow_tracker.h"
 
 namespace ew::test {
 namespace {
@@ -48,7 +49,7 @@ std::string describe(const ew_flow_key& k) {
   return "if " + std::to_string(k.ifindex) + " proto " + std::to_string(k.proto) + " vlan " +
          std::to_string(k.vlan) + "/" + std::to_string(k.vlan_inner) + " " + src.to_string() + ":" +
          std::to_string(k.sport) + " -> " + dst.to_string() + ":" + std::to_string(k.dport) +
-         " reserved " + std::to_string(k.reserved);
+         " vlan_flags " + std::to_string(k.vlan_flags);
 }
 
 void expect_passed_unchanged(const RunResult& run, const Bytes& frame) {
@@ -389,6 +390,53 @@ TEST(FlowMode, FullTableEvictsInsteadOfGrowing) {
     EXPECT_TRUE(harness.flow(flow_key(dev, kLan4, kPub4, IPPROTO_UDP, sport, 53)).has_value())
         << "the newest flow is not in the table";
   }
+}
+
+}  // namespace
+}  // namespace ew::test
+
+namespace ew::test {
+namespace {
+
+// Keeps the flow lines a FlowTracker writes.
+class FlowLines : public LineFormatter {
+ public:
+  void packet(const ew_record&, std::string_view, int64_t) override {}
+  void flow(const FlowEvent& event) override { events.push_back(event); }
+  void stats(const StatsLine&) override {}
+  void loss(const LossLine&) override {}
+  void interface_removed(std::string_view, int64_t) override {}
+  std::vector<FlowEvent> events;
+};
+
+// A priority-tagged frame (VLAN 0) whose new-flow record the tracker never
+// read: the scan announces the flow late, rebuilt from the flow table's key,
+// and it must still say the frame was tagged with VLAN 0.
+TEST(FlowMode, AFlowAnnouncedLateKeepsItsVlanZeroTag) {
+  EW_SKIP_UNLESS_BPF_CAPABLE();
+  ClassifierSettings settings;
+  settings.mode = RecordMode::kFlow;
+  ClassifierHarness harness(documentation_hosts_public(), settings);
+  const Bytes frame = ethernet_tagged({dot1q(tci(3, false, 0))}, ETH_P_IP,
+                                      ipv4(kLan4, kPub4, IPPROTO_UDP, udp(40000, 443)));
+  const RunResult run = harness.run(frame, test_ifindex());
+  ASSERT_EQ(run.error, 0);
+  ASSERT_EQ(run.records.size(), 1u);  // the harness took the new-flow record
+  ASSERT_TRUE(run.records[0].flags & EW_FLAG_VLAN) << "the ring's record is tagged";
+
+  FlowLines lines;
+  WallClock clock;
+  FlowTracker tracker(harness.classifier().flows_fd(), 60'000'000'000ull, lines, clock,
+                      [](uint32_t) { return std::string_view("test0"); });
+  tracker.scan(run.monotonic_after_ns, false);
+  ASSERT_EQ(lines.events.size(), 1u);
+  const FlowEvent& late = lines.events[0];
+  EXPECT_EQ(late.kind, FlowEvent::Kind::kNew);
+  EXPECT_STREQ(late.reason, "late");
+  EXPECT_TRUE(late.identity.flags & EW_FLAG_VLAN) << "VLAN 0 lost on the late line";
+  EXPECT_FALSE(late.identity.flags & EW_FLAG_VLAN_INNER);
+  EXPECT_EQ(late.identity.vlan, 0);
+  EXPECT_EQ(late.identity.sport, 40000);
 }
 
 }  // namespace
