@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
   }
   try {
     return ew::bridge::run_bridge(command_line.options);
+  } catch (const ew::UsageError& e) {
+    // Found before anything was touched: a bad command line, exit 2.
+    ew::log_error(e.what());
+    return 2;
   } catch (const ew::Error& e) {
     // Destructors have already closed the ports and detached the classifier.
     ew::log_error(e.what());

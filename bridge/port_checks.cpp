@@ -47,7 +47,7 @@ std::vector<std::string> judge_ports(const netlink::LinkFacts& a, const netlink:
                                      const std::string& master_b_kind, bool a_has_addresses,
                                      bool b_has_addresses) {
   if (a.ifindex == b.ifindex) {
-    throw Error(a.name + ": named twice; a bridge needs two different interfaces");
+    throw UsageError(a.name + ": named twice; a bridge needs two different interfaces");
   }
   judge_one(a, master_a_kind);
   judge_one(b, master_b_kind);
@@ -76,7 +76,7 @@ std::vector<std::string> judge_ports(const netlink::LinkFacts& a, const netlink:
 CheckedPorts check_ports(const std::string& name_a, const std::string& name_b) {
   CheckedPorts ports{resolve_interface(name_a), resolve_interface(name_b), {}};
   if (ports.a.ifindex == ports.b.ifindex) {
-    throw Error(name_a + ": named twice; a bridge needs two different interfaces");
+    throw UsageError(name_a + ": named twice; a bridge needs two different interfaces");
   }
   for (const Interface* port : {&ports.a, &ports.b}) {
     require_ethernet(*port);

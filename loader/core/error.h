@@ -8,7 +8,8 @@
 //   an Error whose what() is the single line printed on stderr: throw_errno
 //   for a negative errno it was handed, throw_last_error right after a failed
 //   system call (it reads errno).
-// - Only main() catches Error, and prints it through the log (core/log.h).
+// - Only main() catches Error, and prints it through the log (core/log.h);
+//   a UsageError exits 2, any other Error 1.
 //   Destructors never throw: what they cannot undo is a warning.
 #pragma once
 
@@ -20,6 +21,14 @@ namespace ew {
 class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// An error in what the user asked for, found before anything is touched (an
+// interface named twice, a prefix both included and excluded, an unknown
+// --user): main() exits 2 for it, as for a command line that does not parse.
+class UsageError : public Error {
+ public:
+  using Error::Error;
 };
 
 // "context: <strerror>" for a negative errno value.

@@ -24,7 +24,7 @@ TargetUser resolve_user(const std::string& name) {
     if (errno != 0 && errno != ENOENT && errno != ESRCH) {
       throw_last_error("--user " + name + ": looking the user up");
     }
-    throw Error("--user " + name + ": no such user");
+    throw UsageError("--user " + name + ": no such user");
   }
   return TargetUser{name, entry->pw_uid, entry->pw_gid};
 }

@@ -17,7 +17,7 @@ namespace ew {
 Interface resolve_interface(const std::string& name) {
   if (name.empty()) throw Error("an interface name is empty");
   if (name.size() >= IFNAMSIZ) {
-    throw Error(name + ": not an interface name (at most " + std::to_string(IFNAMSIZ - 1) +
+    throw UsageError(name + ": not an interface name (at most " + std::to_string(IFNAMSIZ - 1) +
                 " characters)");
   }
   unsigned index = if_nametoindex(name.c_str());

@@ -24,7 +24,7 @@ std::vector<PrefixRule> build_prefix_rules(const PrefixOptions& options) {
   for (const auto& excluded : options.excludes) {
     if (std::find(options.includes.begin(), options.includes.end(), excluded) !=
         options.includes.end()) {
-      throw Error(excluded.to_string() + " is given to both --exclude and --include");
+      throw UsageError(excluded.to_string() + " is given to both --exclude and --include");
     }
   }
   std::vector<PrefixRule> rules;

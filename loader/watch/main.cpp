@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
           return again.watch;
         });
     }
+  } catch (const ew::UsageError& e) {
+    // Found before anything was touched: a bad command line, exit 2.
+    ew::log_error(e.what());
+    return 2;
   } catch (const ew::Error& e) {
     // Destructors have already detached whatever was attached.
     ew::log_error(e.what());

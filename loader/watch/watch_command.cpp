@@ -39,7 +39,7 @@ std::vector<Interface> resolve_interfaces(const std::vector<std::string>& names,
     Interface iface = resolve_interface(name);
     bool repeated = std::any_of(ifaces.begin(), ifaces.end(),
                                 [&](const Interface& i) { return i.ifindex == iface.ifindex; });
-    if (repeated) throw Error(name + ": named twice");
+    if (repeated) throw UsageError(name + ": named twice");
     require_ethernet(iface);
     ifaces.push_back(iface);
   }

@@ -34,13 +34,13 @@ expect_refusal() {
 
 expect_refusal 1 "nosuch0: no such interface" nosuch0
 expect_refusal 1 "nosuch0: no such interface" veth0 nosuch0
-expect_refusal 1 "not an interface name" averyveryverylongname0
-expect_refusal 1 "veth0: named twice" veth0 veth0
+expect_refusal 2 "not an interface name" averyveryverylongname0
+expect_refusal 2 "veth0: named twice" veth0 veth0
 expect_refusal 2 "'10.0.0.1/8' is not a valid prefix: host bits are set; did you mean 10.0.0.0/8?" \
   veth0 --exclude 10.0.0.1/8
 expect_refusal 2 "'192.0.2.0/33' is not a valid prefix" veth0 --include 192.0.2.0/33
 expect_refusal 2 "'example.com' is not a valid prefix" veth0 --include example.com
-expect_refusal 1 "192.0.2.0/24 is given to both --exclude and --include" \
+expect_refusal 2 "192.0.2.0/24 is given to both --exclude and --include" \
   veth0 --include 192.0.2.0/24 --exclude 192.0.2.0/24
 expect_refusal 2 "--ring-size: 1000 is not a power of two" veth0 --ring-size 1000
 expect_refusal 2 "--duration" veth0 --duration -1

@@ -51,7 +51,7 @@ expect_refusal() {
   expect_eq "$(x_state)" "$before" "ns X after egresswatch-bridge $*"
 }
 
-expect_refusal 1 "pa: named twice; a bridge needs two different interfaces" pa pa
+expect_refusal 2 "pa: named twice; a bridge needs two different interfaces" pa pa
 expect_refusal 1 "nosuch0: no such interface" pa nosuch0
 expect_refusal 1 "nosuch0: no such interface" nosuch0 pb
 expect_refusal 1 "sdown: interface is down; bring it up first" pa sdown

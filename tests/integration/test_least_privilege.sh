@@ -46,7 +46,7 @@ expect_eq "$(tc_state)" "$before" "tc state after a run as nobody"
 # An unknown user is refused before anything is attached.
 status=0
 in_a "$EGRESSWATCH" veth0 --user no-such-user-here >/dev/null 2>"$WORK/nouser.err" || status=$?
-expect_eq "$status" 1 "unknown --user: exit code"
+expect_eq "$status" 2 "unknown --user: exit code"
 expect_eq "$(cat "$WORK/nouser.err")" "egresswatch: --user no-such-user-here: no such user" \
   "unknown --user: the one line"
 expect_eq "$(tc_state)" "$before" "tc state after an unknown --user"
