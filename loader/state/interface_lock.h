@@ -4,9 +4,15 @@
 // and handle) and silence it without a word. An flock()ed file per interface,
 // next to the qdisc markers, tells a live owner from a filter left behind by a
 // killed one: the kernel drops the lock when its holder dies, however it dies.
+//
+// The files do not pile up: the holder removes its file when it lets go, and
+// acquiring sweeps away files nobody holds (left by a kill -9, or keyed to a
+// network namespace that is gone). Both are safe against a racing acquire,
+// which checks after locking that its file is still the one at the path.
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "core/unique_fd.h"
 #include "net/interface.h"
@@ -20,9 +26,20 @@ class InterfaceLock {
   // Whether a live process holds the lock now.
   static bool held_by_other(const Interface& iface, std::string* holder_pid);
 
+  InterfaceLock(InterfaceLock&& other) noexcept
+      : fd_(std::move(other.fd_)), path_(std::exchange(other.path_, {})) {}
+  InterfaceLock& operator=(InterfaceLock&& other) noexcept;
+  ~InterfaceLock();
+
+  // Removes the lock files in the state folder that no process holds.
+  static void sweep_unheld();
+
  private:
-  explicit InterfaceLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  InterfaceLock(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  void release();
+
   UniqueFd fd_;
+  std::string path_;
 };
 
 }  // namespace ew

@@ -6,7 +6,9 @@
 # - a kill -9 between creating the qdisc and attaching the filter: the empty
 #   qdisc it leaves is taken as ours by the next start, and removed;
 # - a watched port leaves a bridge (RTM_DELLINK with family AF_BRIDGE): the
-#   interface lives on, and so must the watch.
+#   interface lives on, and so must the watch;
+# - lock files do not pile up: a run removes its own, a start sweeps away
+#   those nobody holds (a kill -9's, a gone namespace's), never a held one.
 source "$(dirname "$0")/lib.sh"
 require_root
 setup_pair
@@ -59,4 +61,25 @@ sleep 0.1
 stop_egresswatch INT
 expect_eq "$(count_records bridged 'select(.dst == "192.0.2.2" and .icmp_type == 8)')" 2 \
   "records after veth0 left the bridge"
+
+# --- Lock files.
+STATE=$EGRESSWATCH_STATE_DIR
+locks() { find "$STATE" -maxdepth 1 -name 'lock-*' -printf '%f\n' | sort; }
+expect_eq "$(locks)" "" "lock files after clean exits"
+: >"$STATE/lock-c999999999-7"  # a namespace long gone, nobody holds it
+start_egresswatch locked veth0 --mode packet --include 192.0.2.0/24
+wait_attached locked
+held=$(locks)
+[ "$(wc -l <<<"$held")" = 1 ] || fail "lock files while one egresswatch runs: $held"
+[ ! -e "$STATE/lock-c999999999-7" ] || fail "the unheld lock file of a gone namespace was not swept"
+first_pid=$EW_PID
+# A second start on another interface sweeps too, and must leave the held one.
+setup_second_pair
+start_egresswatch second veth2 --mode packet --include 203.0.113.0/24
+wait_attached second
+[ -e "$STATE/$held" ] || fail "a start swept the lock file of a running egresswatch"
+stop_egresswatch INT
+EW_PID=$first_pid
+stop_egresswatch INT
+expect_eq "$(locks)" "" "lock files after both stopped"
 log "ok"
