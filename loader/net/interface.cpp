@@ -18,7 +18,7 @@ Interface resolve_interface(const std::string& name) {
   if (name.empty()) throw Error("an interface name is empty");
   if (name.size() >= IFNAMSIZ) {
     throw UsageError(name + ": not an interface name (at most " + std::to_string(IFNAMSIZ - 1) +
-                " characters)");
+                     " characters)");
   }
   unsigned index = if_nametoindex(name.c_str());
   if (index == 0) {
@@ -35,6 +35,15 @@ int link_type(const Interface& iface) {
   std::snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", iface.name.c_str());
   if (ioctl(probe.get(), SIOCGIFHWADDR, &request) != 0) throw_last_error(iface.name);
   return request.ifr_hwaddr.sa_family;
+}
+
+bool is_up(const Interface& iface) {
+  UniqueFd probe(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!probe.valid()) throw_last_error("opening a socket");
+  ifreq request{};
+  std::snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", iface.name.c_str());
+  if (ioctl(probe.get(), SIOCGIFFLAGS, &request) != 0) throw_last_error(iface.name);
+  return request.ifr_flags & IFF_UP;
 }
 
 void require_ethernet(const Interface& iface) {

@@ -17,6 +17,8 @@ Interface resolve_interface(const std::string& name);
 // tun, WireGuard, PPP or GRE devices tc sees packets without an Ethernet
 // header, which the classifier would count as non-IP and never record.
 void require_ethernet(const Interface& iface);
+// Whether the interface is administratively up (IFF_UP). Throws ew::Error.
+bool is_up(const Interface& iface);
 // The ARPHRD_* link type (ARPHRD_ETHER, ARPHRD_LOOPBACK, ...). Throws ew::Error.
 int link_type(const Interface& iface);
 

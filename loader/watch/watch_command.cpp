@@ -77,6 +77,11 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
     auto socket = netlink::NetlinkSocket::open_route();
     ifaces = resolve_interfaces(options.interfaces, socket);
   }
+  for (const auto& iface : ifaces) {
+    // Watched all the same: records start when it comes up.
+    if (!is_up(iface))
+      log_warning(iface.name + ": interface is down; nothing leaves it until it is up");
+  }
   OutputSink sink = OutputSink::open(options.output);
   sink.set_interrupt_fd(stop_signals.fd());
   auto formatter = make_formatter(options, sink);

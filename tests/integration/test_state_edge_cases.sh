@@ -8,7 +8,8 @@
 # - a watched port leaves a bridge (RTM_DELLINK with family AF_BRIDGE): the
 #   interface lives on, and so must the watch;
 # - lock files do not pile up: a run removes its own, a start sweeps away
-#   those nobody holds (a kill -9's, a gone namespace's), never a held one.
+#   those nobody holds (a kill -9's, a gone namespace's), never a held one;
+# - an interface that is down is watched, with a warning (and an up one gets none).
 source "$(dirname "$0")/lib.sh"
 require_root
 setup_pair
@@ -82,4 +83,12 @@ stop_egresswatch INT
 EW_PID=$first_pid
 stop_egresswatch INT
 expect_eq "$(locks)" "" "lock files after both stopped"
+
+# --- An interface that is down.
+grep -q "is down" "$WORK/locked.err" && fail "warned about veth0, which is up: $(cat "$WORK/locked.err")"
+ip -n "$NS_A" link add idle0 type veth peer name idle1
+start_egresswatch down idle0 --mode packet --include 192.0.2.0/24
+wait_attached down
+grep -q "idle0: interface is down" "$WORK/down.err" || fail "no warning for a down interface: $(cat "$WORK/down.err")"
+stop_egresswatch INT
 log "ok"
