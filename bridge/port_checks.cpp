@@ -34,18 +34,23 @@ void judge_one(const netlink::LinkFacts& link, const std::string& master_kind) {
 // A receive slot holds a 64 KiB frame (frame_batch.h).
 constexpr uint32_t kLargestCarriedFrame = 65536;
 
-std::string address_warning(const std::string& name) {
-  return name +
-         " has IP addresses: this host answers on it beside the bridge (ARP, neighbour "
-         "discovery, TCP resets); an inline bridge's ports usually have none";
+std::string address_warning(const std::string& name, const std::vector<std::string>& addresses) {
+  std::string list;
+  for (const auto& address : addresses)
+    list += (list.empty() ? "" : ", ") + address;
+  return name + " has IP addresses (" + list +
+         "): this host answers on it beside the bridge (ARP, neighbour discovery, TCP "
+         "resets); an inline bridge's ports usually have none: ip address flush dev " +
+         name + "; sysctl -w net.ipv6.conf." + name + ".disable_ipv6=1";
 }
 
 }  // namespace
 
 std::vector<std::string> judge_ports(const netlink::LinkFacts& a, const netlink::LinkFacts& b,
                                      const std::string& master_a_kind,
-                                     const std::string& master_b_kind, bool a_has_addresses,
-                                     bool b_has_addresses) {
+                                     const std::string& master_b_kind,
+                                     const std::vector<std::string>& a_addresses,
+                                     const std::vector<std::string>& b_addresses) {
   if (a.ifindex == b.ifindex) {
     throw UsageError(a.name + ": named twice; a bridge needs two different interfaces");
   }
@@ -68,8 +73,8 @@ std::vector<std::string> judge_ports(const netlink::LinkFacts& a, const netlink:
                          link->name + " gso_max_size 65536 gro_max_size 65536");
     }
   }
-  if (a_has_addresses) warnings.push_back(address_warning(a.name));
-  if (b_has_addresses) warnings.push_back(address_warning(b.name));
+  if (!a_addresses.empty()) warnings.push_back(address_warning(a.name, a_addresses));
+  if (!b_addresses.empty()) warnings.push_back(address_warning(b.name, b_addresses));
   return warnings;
 }
 
@@ -95,10 +100,12 @@ CheckedPorts check_ports(const std::string& name_a, const std::string& name_b) {
     if (auto link = netlink::parse_link(nlh)) links[link->ifindex] = *link;
   });
   if (listed.error) throw_errno("listing interfaces", listed.error);
-  std::map<int, bool> has_addresses;
+  std::map<int, std::vector<std::string>> addresses_of;
   auto addresses = netlink::make_address_dump();
   listed = socket.dump(addresses, [&](const nlmsghdr* nlh) {
-    if (auto ifindex = netlink::parse_address_ifindex(nlh)) has_addresses[*ifindex] = true;
+    if (auto address = netlink::parse_address(nlh)) {
+      addresses_of[address->ifindex].push_back(address->text);
+    }
   });
   if (listed.error) throw_errno("listing addresses", listed.error);
 
@@ -113,8 +120,8 @@ CheckedPorts check_ports(const std::string& name_a, const std::string& name_b) {
   };
   const auto a = facts(ports.a);
   const auto b = facts(ports.b);
-  ports.warnings = judge_ports(a, b, master_kind(a), master_kind(b), has_addresses[a.ifindex],
-                               has_addresses[b.ifindex]);
+  ports.warnings = judge_ports(a, b, master_kind(a), master_kind(b), addresses_of[a.ifindex],
+                               addresses_of[b.ifindex]);
   return ports;
 }
 

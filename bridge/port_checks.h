@@ -24,11 +24,12 @@ struct CheckedPorts {
 CheckedPorts check_ports(const std::string& name_a, const std::string& name_b);
 
 // The same rules on facts already read (unit-testable): throws ew::Error for
-// the first refusal, returns the warnings. `has_addresses` tells for each
-// port whether the host has an address on it.
+// the first refusal, returns the warnings. `a_addresses` and `b_addresses`
+// are the host's addresses on each port ("192.0.2.1/24").
 std::vector<std::string> judge_ports(const netlink::LinkFacts& a, const netlink::LinkFacts& b,
                                      const std::string& master_a_kind,
-                                     const std::string& master_b_kind, bool a_has_addresses,
-                                     bool b_has_addresses);
+                                     const std::string& master_b_kind,
+                                     const std::vector<std::string>& a_addresses,
+                                     const std::vector<std::string>& b_addresses);
 
 }  // namespace ew::bridge

@@ -1,5 +1,6 @@
 #include "netlink/link_messages.h"
 
+#include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
@@ -70,6 +71,27 @@ std::optional<int> parse_address_ifindex(const nlmsghdr* nlh) {
   }
   const auto* addr = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
   return static_cast<int>(addr->ifa_index);
+}
+
+std::optional<AddressFacts> parse_address(const nlmsghdr* nlh) {
+  auto ifindex = parse_address_ifindex(nlh);
+  if (!ifindex) return std::nullopt;
+  const auto* addr = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
+  const size_t want = addr->ifa_family == AF_INET ? 4 : addr->ifa_family == AF_INET6 ? 16 : 0;
+  if (!want) return std::nullopt;
+  std::optional<AddressFacts> facts;
+  for_each_attr(nlh, sizeof(ifaddrmsg), [&](const nlattr* attr) {
+    // IFA_LOCAL is the interface's own address where the two differ
+    // (point-to-point); IFA_ADDRESS otherwise.
+    const uint16_t type = mnl_attr_get_type(attr);
+    if ((type != IFA_ADDRESS && type != IFA_LOCAL) || mnl_attr_get_payload_len(attr) != want)
+      return;
+    if (facts && type == IFA_ADDRESS) return;
+    char text[INET6_ADDRSTRLEN] = {};
+    if (!inet_ntop(addr->ifa_family, mnl_attr_get_payload(attr), text, sizeof(text))) return;
+    facts = AddressFacts{*ifindex, std::string(text) + "/" + std::to_string(addr->ifa_prefixlen)};
+  });
+  return facts;
 }
 
 }  // namespace ew::netlink

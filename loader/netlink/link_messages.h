@@ -31,5 +31,12 @@ NetlinkMessage make_address_dump();
 std::optional<LinkFacts> parse_link(const nlmsghdr* nlh);
 // The interface an address message belongs to, if it is one (RTM_NEWADDR).
 std::optional<int> parse_address_ifindex(const nlmsghdr* nlh);
+// The address itself as "192.0.2.1/24" or "fe80::1/64", if the message is an
+// address message that carries one.
+struct AddressFacts {
+  int ifindex = 0;
+  std::string text;
+};
+std::optional<AddressFacts> parse_address(const nlmsghdr* nlh);
 
 }  // namespace ew::netlink

@@ -34,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (auto route = ew::netlink::parse_default_route(nlh)) decoded += route->metric;
     if (auto link = ew::netlink::parse_link(nlh)) decoded += link->name.size() + link->kind.size();
     if (auto ifindex = ew::netlink::parse_address_ifindex(nlh)) decoded += *ifindex != 0;
+    if (auto address = ew::netlink::parse_address(nlh)) decoded += !address->text.empty();
   };
   for (int flags : {NLM_F_REQUEST | NLM_F_DUMP, NLM_F_REQUEST | NLM_F_ACK, NLM_F_REQUEST}) {
     auto reply =

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -57,6 +58,41 @@ TEST(LinkMessages, OtherMessagesAreNotLinks) {
   addr->ifa_index = 4;
   ASSERT_TRUE(parse_address_ifindex(nlh));
   EXPECT_EQ(*parse_address_ifindex(nlh), 4);
+}
+
+// An address message: its address and prefix length as text, the local
+// address where a point-to-point one carries both.
+TEST(LinkMessages, AddressMessagesGiveTheAddressAsText) {
+  std::vector<uint8_t> buffer(MNL_SOCKET_BUFFER_SIZE);
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buffer.data());
+  nlh->nlmsg_type = RTM_NEWADDR;
+  auto* addr = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
+  addr->ifa_family = AF_INET;
+  addr->ifa_prefixlen = 24;
+  addr->ifa_index = 4;
+  EXPECT_FALSE(parse_address(nlh)) << "no address attribute";
+  const uint8_t peer[4] = {192, 0, 2, 9};
+  const uint8_t local[4] = {192, 0, 2, 1};
+  mnl_attr_put(nlh, IFA_ADDRESS, sizeof(peer), peer);
+  mnl_attr_put(nlh, IFA_LOCAL, sizeof(local), local);
+  auto facts = parse_address(nlh);
+  ASSERT_TRUE(facts);
+  EXPECT_EQ(facts->ifindex, 4);
+  EXPECT_EQ(facts->text, "192.0.2.1/24");
+
+  nlh = mnl_nlmsg_put_header(buffer.data());
+  nlh->nlmsg_type = RTM_NEWADDR;
+  addr = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
+  addr->ifa_family = AF_INET6;
+  addr->ifa_prefixlen = 64;
+  addr->ifa_index = 5;
+  const uint8_t link_local[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  mnl_attr_put(nlh, IFA_ADDRESS, 4, link_local);  // the wrong size for IPv6: ignored
+  EXPECT_FALSE(parse_address(nlh));
+  mnl_attr_put(nlh, IFA_ADDRESS, sizeof(link_local), link_local);
+  facts = parse_address(nlh);
+  ASSERT_TRUE(facts);
+  EXPECT_EQ(facts->text, "fe80::1/64");
 }
 
 }  // namespace
