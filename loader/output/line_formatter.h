@@ -15,7 +15,7 @@ namespace ew {
 struct FlowEvent {
   enum class Kind { kNew, kUpdate, kEnd };
   Kind kind = Kind::kNew;
-  const char* reason = nullptr;  // end: "idle", "evicted", "stopped"; new: "late" or none
+  const char* reason = nullptr;  // end: "idle", "evicted", "removed", "stopped"; new: "late" or none
   int64_t wall_ns = 0;           // when the line is written (new: the first packet)
   std::string_view iface;
   // The flow's identity and, for a new flow seen through the ring, its first

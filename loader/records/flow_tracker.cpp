@@ -209,6 +209,31 @@ void FlowTracker::scan(uint64_t now, bool emit_updates) {
   }
 }
 
+void FlowTracker::end_interface(uint32_t ifindex, uint64_t now) {
+  for (auto it = flows_.begin(); it != flows_.end();) {
+    Known& flow = it->second;
+    if (flow.identity.ifindex != ifindex) {
+      ++it;
+      continue;
+    }
+    ew_flow_key key;
+    std::memcpy(&key, it->first.data(), sizeof(key));
+    ew_flow_stats stats;
+    if (bpf_map_lookup_elem(map_fd_, &key, &stats) == 0 && stats.first_ns == flow.first_ns) {
+      // Take the final counts with the delete, so no packet slips between.
+      if (bpf_map_lookup_and_delete_elem(map_fd_, &key, &stats) != 0)
+        bpf_map_delete_elem(map_fd_, &key);
+    } else {
+      // Evicted (a later flow in its place is left for the next scan to
+      // announce): the counts of its last line.
+      stats =
+          ew_flow_stats{flow.reported_packets, flow.reported_bytes, flow.first_ns, flow.last_ns};
+    }
+    emit(FlowEvent::Kind::kEnd, "removed", flow, stats, now);
+    it = flows_.erase(it);
+  }
+}
+
 void FlowTracker::finish(uint64_t now) {
   scan(now, false);
   // The classifier is detached: the table no longer changes, and every flow

@@ -39,6 +39,10 @@ class FlowTracker {
   // At exit: a last scan, then an "end" (reason "stopped") for every flow.
   void finish(uint64_t now_monotonic_ns);
 
+  // The interface went away: its flows end now (reason "removed"), with
+  // their last counts taken out of the kernel's table, rather than at exit.
+  void end_interface(uint32_t ifindex, uint64_t now_monotonic_ns);
+
   uint64_t active() const { return flows_.size(); }
   uint64_t evicted() const { return evicted_; }
 

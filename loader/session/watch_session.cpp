@@ -225,6 +225,7 @@ void WatchSession::interface_gone(int ifindex) {
                          [&](const EgressAttachment& a) { return a.iface.ifindex == ifindex; });
   if (it == attachments_.end()) return;
   drain();
+  if (flows_) flows_->end_interface(static_cast<uint32_t>(ifindex), WallClock::monotonic_ns());
   formatter_.interface_removed(it->iface.name, WallClock::now_ns());
   log_warning(it->iface.name + ": interface removed; watching the others");
   attachments_.erase(it);  // its filter and qdisc went with the interface

@@ -439,5 +439,52 @@ TEST(FlowMode, AFlowAnnouncedLateKeepsItsVlanZeroTag) {
   EXPECT_EQ(late.identity.sport, 40000);
 }
 
+// An interface that goes away takes its flows with it: end_interface ends
+// them then, with the counts the kernel's table holds (and takes them out of
+// it), and leaves the other interfaces' flows running.
+TEST(FlowMode, AFlowOnARemovedInterfaceEndsWithItsCounts) {
+  EW_SKIP_UNLESS_BPF_CAPABLE();
+  ClassifierHarness harness(documentation_hosts_public(), flow_mode());
+  const uint32_t gone = test_ifindex();
+  const uint32_t kept = 1;  // loopback
+  ASSERT_NE(gone, kept) << "needs a device besides loopback";
+  const Bytes frame = ethernet(ETH_P_IP, ipv4(kLan4, kPub4, IPPROTO_UDP, udp(40000, 443)));
+  const RunResult first = harness.run(frame, gone, 3);
+  const RunResult other = harness.run(frame, kept);
+  ASSERT_EQ(first.error, 0);
+  ASSERT_EQ(first.records.size(), 1u);
+  ASSERT_EQ(other.records.size(), 1u);
+
+  FlowLines lines;
+  WallClock clock;
+  FlowTracker tracker(harness.classifier().flows_fd(), 60'000'000'000ull, lines, clock,
+                      [](uint32_t) { return std::string_view("test0"); });
+  tracker.on_new(first.records[0]);
+  tracker.on_new(other.records[0]);
+  lines.events.clear();
+  tracker.end_interface(gone, other.monotonic_after_ns);
+
+  ASSERT_EQ(lines.events.size(), 1u);
+  const FlowEvent& end = lines.events[0];
+  EXPECT_EQ(end.kind, FlowEvent::Kind::kEnd);
+  EXPECT_STREQ(end.reason, "removed");
+  EXPECT_EQ(end.identity.ifindex, gone);
+  EXPECT_EQ(end.total_packets, 3u);
+  EXPECT_EQ(end.packets, 2u) << "the two packets after the new line";
+  EXPECT_EQ(tracker.active(), 1u);
+  ew_flow_key key = flow_key(gone, kLan4, kPub4, IPPROTO_UDP, 40000, 443);
+  ew_flow_stats stats;
+  EXPECT_NE(bpf_map_lookup_elem(harness.classifier().flows_fd(), &key, &stats), 0)
+      << "the removed interface's flow is still in the kernel's table";
+  key.ifindex = kept;
+  EXPECT_EQ(bpf_map_lookup_elem(harness.classifier().flows_fd(), &key, &stats), 0)
+      << "the other interface's flow left the table";
+
+  // Nothing more for it: the next scan finds only the other flow, unchanged.
+  lines.events.clear();
+  tracker.scan(other.monotonic_after_ns, true);
+  EXPECT_TRUE(lines.events.empty());
+}
+
 }  // namespace
 }  // namespace ew::test

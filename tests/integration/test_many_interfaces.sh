@@ -3,7 +3,8 @@
 # each record. An interface deleted while watched gives an "interface
 # removed" line and egresswatch goes on with the other; SIGINT then leaves
 # the other exactly as it was. Deleting the last one ends egresswatch by
-# itself: exit 0 with a final stats line.
+# itself: exit 0 with a final stats line. In flow mode, the flows on a
+# removed interface end with it.
 source "$(dirname "$0")/lib.sh"
 require_root
 setup_pair
@@ -56,6 +57,30 @@ expect_eq "$(count_lines run 'select(.type == "stats")')" 1 "stats lines (only t
 expect_eq "$(tc_state veth0)" "$before_veth0" "veth0's tc state after SIGINT"
 # Neither qdisc we created is still remembered as ours.
 expect_eq "$(ls "$EGRESSWATCH_STATE_DIR" | grep -c '^clsact-' || true)" 0 "qdisc markers left behind"
+
+# --- Flow mode: the conversations on a removed interface end then, with
+# their counts (reason "removed", before the interface line), not at exit.
+setup_second_pair
+prime_neighbour 203.0.113.2
+start_egresswatch flows veth0 veth2 --mode flow "${INCLUDES[@]}"
+wait_attached flows
+ping_a 203.0.113.2 3
+ping_a 192.0.2.2 2
+wait_for_line flows 'select(.type == "flow" and .event == "new" and .dst == "203.0.113.2")' 3
+in_a ip link del veth2
+wait_for_line flows 'select(.type == "interface")' 3
+# Still running: the end came with the removal.
+kill -0 "$EW_PID" 2>/dev/null || fail "egresswatch exited when one of two interfaces went away"
+ended=$(jq -c 'select(.type == "flow" and .event == "end" and .iface == "veth2")' "$WORK/flows.jsonl")
+expect_eq "$(jq -c '[.reason, .dst, .total_packets]' <<<"$ended")" '["removed","203.0.113.2",3]' \
+  "the veth2 flow's end while egresswatch still runs"
+stop_egresswatch INT
+expect_eq "$(jq -c 'select(.type == "interface" or (.type == "flow" and .event == "end")) |
+  [.type, .iface, .reason]' "$WORK/flows.jsonl" | tr '\n' ' ')" \
+  '["flow","veth2","removed"] ["interface","veth2",null] ["flow","veth0","stopped"] ' \
+  "ends and the interface line, in order"
+expect_eq "$(count_lines flows 'select(.type == "flow" and .iface == "veth2" and .event == "end")')" 1 \
+  "end lines for the veth2 flow"
 
 # --- Deleting the last interface ends it.
 setup_second_pair
