@@ -2,7 +2,9 @@
 
 #include <time.h>
 
+#include <cstdio>
 #include <ctime>
+#include <utility>
 
 namespace ew {
 namespace {
@@ -11,6 +13,18 @@ int64_t read_clock(clockid_t clock) {
   timespec ts{};
   clock_gettime(clock, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Whole seconds and the nanoseconds past them, rounding down (before the
+// epoch too), as gmtime_r and localtime_r want the seconds.
+std::pair<int64_t, int64_t> split_seconds(int64_t wall_ns) {
+  int64_t second = wall_ns / 1'000'000'000;
+  int64_t nanos = wall_ns % 1'000'000'000;
+  if (nanos < 0) {
+    nanos += 1'000'000'000;
+    second -= 1;
+  }
+  return {second, nanos};
 }
 
 }  // namespace
@@ -32,12 +46,8 @@ int64_t WallClock::now_ns() {
 }
 
 void Rfc3339Formatter::format(int64_t wall_ns, std::string& out) {
-  int64_t second = wall_ns / 1'000'000'000;
-  int64_t nanos = wall_ns % 1'000'000'000;
-  if (nanos < 0) {
-    nanos += 1'000'000'000;
-    second -= 1;
-  }
+  const auto [second, nanos_of_second] = split_seconds(wall_ns);
+  int64_t nanos = nanos_of_second;
   if (second != cached_second_) {
     time_t t = static_cast<time_t>(second);
     tm utc{};
@@ -55,6 +65,31 @@ void Rfc3339Formatter::format(int64_t wall_ns, std::string& out) {
   frac[10] = 'Z';
   out.assign(cached_prefix_);
   out.append(frac, sizeof(frac));
+}
+
+void LocalTimeFormatter::format(int64_t wall_ns, std::string& out) {
+  const auto [second, nanos_of_second] = split_seconds(wall_ns);
+  int64_t nanos = nanos_of_second;
+  if (second != cached_second_) {
+    time_t t = static_cast<time_t>(second);
+    tm local{};
+    localtime_r(&t, &local);
+    std::strftime(cached_date_, sizeof(cached_date_), "%Y-%m-%d %H:%M:%S", &local);
+    // tm_gmtoff rather than %z: RFC 3339 writes the offset with a colon.
+    const long offset_minutes = local.tm_gmtoff / 60;
+    const long minutes = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+    std::snprintf(cached_zone_, sizeof(cached_zone_), "%c%02ld:%02ld",
+                  offset_minutes < 0 ? '-' : '+', minutes / 60 % 100, minutes % 60);
+    cached_second_ = second;
+  }
+  char millis[4] = {'.', 0, 0, 0};
+  const int64_t ms = nanos / 1'000'000;
+  millis[1] = static_cast<char>('0' + ms / 100);
+  millis[2] = static_cast<char>('0' + ms / 10 % 10);
+  millis[3] = static_cast<char>('0' + ms % 10);
+  out.assign(cached_date_);
+  out.append(millis, sizeof(millis));
+  out.append(cached_zone_);
 }
 
 }  // namespace ew

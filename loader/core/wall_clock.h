@@ -42,4 +42,20 @@ class Rfc3339Formatter {
   char cached_prefix_[24] = {};  // "YYYY-MM-DDTHH:MM:SS"
 };
 
+// For a person reading --format text: local time (the TZ variable, as
+// tcpdump and ls use) with the date, milliseconds and the zone's offset, so
+// a line read later or elsewhere is never ambiguous:
+// "2026-11-21 23:33:58.123+01:00". Cached per second like the above, which
+// also picks up a change of offset (daylight saving) at the second it happens.
+class LocalTimeFormatter {
+ public:
+  // Replaces out's contents (29 characters for years 0000-9999).
+  void format(int64_t wall_ns, std::string& out);
+
+ private:
+  int64_t cached_second_ = INT64_MIN;
+  char cached_date_[24] = {};  // "YYYY-MM-DD HH:MM:SS"
+  char cached_zone_[8] = {};   // "+HH:MM"
+};
+
 }  // namespace ew

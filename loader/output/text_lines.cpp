@@ -22,6 +22,12 @@ std::string endpoint(int family, const uint8_t* addr, bool ports, uint16_t port)
   return out;
 }
 
+void append_icmp(const ew_record& record, std::string& tail) {
+  if (!(record.flags & EW_FLAG_ICMP)) return;
+  tail +=
+      "  type " + std::to_string(record.icmp_type) + " code " + std::to_string(record.icmp_code);
+}
+
 void pad(std::string& out, std::string_view text, size_t& width) {
   width = std::max(width, text.size());
   out.append(text);
@@ -33,8 +39,7 @@ void pad(std::string& out, std::string_view text, size_t& width) {
 
 void TextLineFormatter::time_column(int64_t wall_ns) {
   ts_format_.format(wall_ns, ts_);
-  // "2026-11-21T22:39:24.151391042Z" -> "22:39:24.151"
-  out_.append(ts_, 11, 12);
+  out_.append(ts_);
   out_.push_back(' ');
 }
 
@@ -62,10 +67,7 @@ void TextLineFormatter::row(int64_t wall_ns, std::string_view what, std::string_
 
 void TextLineFormatter::packet(const ew_record& record, std::string_view iface, int64_t wall_ns) {
   std::string tail = std::to_string(record.len) + " B";
-  if (record.flags & EW_FLAG_ICMP) {
-    tail +=
-        "  type " + std::to_string(record.icmp_type) + " code " + std::to_string(record.icmp_code);
-  }
+  append_icmp(record, tail);
   if (record.flags & EW_FLAG_FRAGMENT) tail += "  fragment";
   row(wall_ns, "packet", iface, record, tail);
 }
@@ -75,6 +77,9 @@ void TextLineFormatter::flow(const FlowEvent& event) {
   std::string tail = std::to_string(event.packets) + " pkt " + std::to_string(event.bytes) +
                      " B  (total " + std::to_string(event.total_packets) + " pkt " +
                      std::to_string(event.total_bytes) + " B)";
+  // As in JSON: only a new flow seen through the ring knows its first
+  // packet's ICMP type and code.
+  if (event.kind == FlowEvent::Kind::kNew) append_icmp(event.identity, tail);
   if (event.reason) tail += std::string("  ") + event.reason;
   row(event.wall_ns, kNames[static_cast<int>(event.kind)], event.iface, event.identity, tail);
 }

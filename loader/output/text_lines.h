@@ -1,5 +1,6 @@
-// --format text: aligned columns for a person at a terminal. Times are UTC
-// with milliseconds; addresses and ports as addr:port ([v6]:port).
+// --format text: aligned columns for a person at a terminal. Times are local
+// (TZ) with the date, milliseconds and the zone's offset; addresses and ports
+// as addr:port ([v6]:port).
 #pragma once
 
 #include <string>
@@ -30,7 +31,7 @@ class TextLineFormatter : public LineFormatter {
   size_t iface_width_ = 8;
   size_t src_width_ = 21;
   size_t dst_width_ = 21;
-  Rfc3339Formatter ts_format_;
+  LocalTimeFormatter ts_format_;
   std::string ts_;
 };
 

@@ -5,6 +5,8 @@
 # auto on a terminal is text.
 source "$(dirname "$0")/lib.sh"
 require_root
+# Text lines are in local time with the zone's offset: a zone two hours east.
+export TZ=XST-2
 setup_pair
 prime_neighbour 192.0.2.2
 in_a ping -6 -q -c 1 -W 1 2001:db8::2 >/dev/null || true
@@ -32,7 +34,7 @@ all_json() {
 # The column where "->" starts, over all lines that have one: one value.
 arrow_columns() { awk '{ i = index($0, "->"); if (i) print i }' "$WORK/$1.jsonl" | sort -u; }
 
-TIME='[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}'
+TIME='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\+02:00'
 has_line() {  # has_line NAME REGEX DESCRIPTION
   grep -qE "$2" "$WORK/$1.jsonl" || fail "$1: no line for $3 (/$2/) in:
 $(cat "$WORK/$1.jsonl")"
@@ -45,7 +47,7 @@ traffic
 sleep 0.4
 stop_egresswatch INT
 not_json flows
-has_line flows "^$TIME new +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +1 pkt 98 B  \(total 1 pkt 98 B\)$" \
+has_line flows "^$TIME new +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +1 pkt 98 B  \(total 1 pkt 98 B\)  type 8 code 0$" \
   "the new ICMP flow"
 has_line flows "^$TIME new +veth0 +udp +192\.0\.2\.1:[0-9]+ +-> 192\.0\.2\.2:5353 +1 pkt 44 B" "the new UDP flow"
 has_line flows "^$TIME new +veth0 +icmpv6 +2001:db8::1 +-> 2001:db8::2 +1 pkt" "the new ICMPv6 flow"
@@ -56,10 +58,14 @@ has_line flows "^$TIME end +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +0 pkt 0 
   "the ICMP flow's end"
 expect_eq "$(grep -cE "^$TIME end .* stopped$" "$WORK/flows.jsonl")" 4 "end lines"
 has_line flows "^$TIME stats \(final\): seen [0-9]+  matched [0-9]+  records 4  lost 0 " "the final stats"
+# Today's date in that zone (or the day before, for a run across midnight).
+first_date=$(head -1 "$WORK/flows.jsonl" | cut -c1-10)
+[ "$first_date" = "$(date +%F)" ] || [ "$first_date" = "$(date -d '1 minute ago' +%F)" ] ||
+  fail "the first line's date '$first_date' is not today's in TZ=$TZ ($(date +%F))"
 expect_eq "$(arrow_columns flows)" "$(arrow_columns flows | head -1)" "one column for '->'"
 expect_eq "$(arrow_columns flows | wc -l)" 1 "columns of '->': $(arrow_columns flows | tr '\n' ' ')"
 # Event, iface and protocol columns line up too.
-expect_eq "$(grep -E -- '->' "$WORK/flows.jsonl" | awk '{ print index($0, "veth0") }' | sort -u)" 21 \
+expect_eq "$(grep -E -- '->' "$WORK/flows.jsonl" | awk '{ print index($0, "veth0") }' | sort -u)" 38 \
   "the iface column"
 
 # --- Packet mode as text, to a file with -o, with a loss line and stats lines.
