@@ -15,7 +15,7 @@ DEBIAN_PACKAGES := \
 	libcli11-dev libcap-ng-dev libgtest-dev libgmock-dev libclang-rt-14-dev \
 	iproute2 iputils-ping jq util-linux systemd ethtool netcat-openbsd
 
-.PHONY: all deps build run test clean format bench-deps build-variants
+.PHONY: all deps build run test clean format bench-deps build-variants install deb deb-deps
 
 all: build
 
@@ -75,6 +75,38 @@ build-variants: deps
 	    { echo "build failed: $$cxx $$type (cmake --build $$dir to see why)" >&2; exit 1; }; \
 	done; echo "all build variants built"
 
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the programs (stripped, with
+# their debug symbols under lib/debug), the units, the example config in
+# /etc/egresswatch, the logrotate snippet and the man pages (cmake/Install.cmake).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+# make deb [ARCH=amd64|arm64|armhf]: dist/egresswatch_<version>_<arch>.deb,
+# by dpkg-buildpackage (debhelper, dpkg-shlibdeps), cross-built for ARM, then
+# checked by lintian (an error fails it).
+ARCH ?= $(shell dpkg --print-architecture)
+DEB_TOOLS := debhelper dpkg-dev fakeroot lintian
+DEB_ARCH_LIBS := libbpf-dev libelf-dev zlib1g-dev libmnl-dev libcap-ng-dev libstdc++-12-dev
+deb-deps: deps
+	@set -e; native=$$(dpkg --print-architecture); need="$(DEB_TOOLS)"; \
+	if [ "$(ARCH)" != "$$native" ]; then \
+	  dpkg --print-foreign-architectures | grep -qx "$(ARCH)" || \
+	    { dpkg --add-architecture $(ARCH); apt-get update -qq; }; \
+	  need="$$need crossbuild-essential-$(ARCH) pkgconf:$(ARCH)"; \
+	  for p in $(DEB_ARCH_LIBS); do need="$$need $$p:$(ARCH)"; done; \
+	fi; \
+	missing=""; for p in $$need; do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+deb: deb-deps
+	@deb=$$(packaging/make-deb.sh $(ARCH)) && echo "built $$deb" && \
+	lintian --fail-on error --suppress-tags initial-upload-closes-no-bugs "$$deb"
+
 # What bench/ needs beyond the build (BCC baseline, kernel headers, perf): never
 # part of run or test.
 bench-deps:
@@ -84,4 +116,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.c')
 
 clean:
-	rm -rf $(BUILD_DIR) build-sanitize build-fuzz build-variant-*
+	rm -rf $(BUILD_DIR) build-sanitize build-fuzz build-variant-* build-deb dist

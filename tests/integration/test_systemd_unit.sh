@@ -4,7 +4,7 @@
 # hardening it promises.
 set -euo pipefail
 EGRESSWATCH=${EGRESSWATCH:?set EGRESSWATCH to the egresswatch binary}
-UNIT="$(dirname "$0")/../../systemd/egresswatch.service"
+UNIT="$(dirname "$0")/../../packaging/systemd/egresswatch.service"
 if ! command -v systemd-analyze >/dev/null; then
   echo "[test_systemd_unit] SKIP: systemd-analyze is not installed"
   exit 77
