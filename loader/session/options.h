@@ -62,4 +62,8 @@ CommandLine parse_command_line(int argc, const char* const* argv);
 // one line: what main() wants.
 CommandLine parse_command_line_and_report(int argc, const char* const* argv);
 
+// Every option name egresswatch knows ("--mode", "-o", ...): the bridge
+// points to --watch when one of them comes before it.
+std::vector<std::string> watch_option_names();
+
 }  // namespace ew

@@ -261,6 +261,12 @@ TEST(ConfigFile, ValuesGoThroughTheSameChecksAsFlags) {
   }
 }
 
+TEST(ConfigFile, AWordOptionSaysWhichWordsItTakes) {
+  Parsed p = parse_with_config(R"({"mode": "packets"})");
+  expect_usage_error(p);
+  EXPECT_EQ(p.cl.error, "--mode must be flow or packet (got 'packets')");
+}
+
 // JSON has one number type: 1024.0 and 1e3 are numbers like 1024 and 1000,
 // and some writers (Python's json.dumps of a float, JavaScript for large
 // values) produce them. The file passes them on as "1024.0" and

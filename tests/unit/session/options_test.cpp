@@ -14,6 +14,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using Command = CommandLine::Command;
 
 CommandLine parse(std::vector<const char*> args) {
@@ -233,6 +234,65 @@ TEST(CommandLine, TransportsAndFormats) {
   EXPECT_EQ(cl.exit_code, 2);
 }
 
+// Issue 10, defect 5: CLI11's CheckedTransformer answered "Check packets
+// value in {flow->1,packet->0} OR {1,0} FAILED", and took the enum's number.
+TEST(CommandLine, WordOptionsSayWhichWordsTheyTake) {
+  struct Case {
+    std::vector<const char*> args;
+    const char* error;
+  };
+  for (const Case& c :
+       {Case{{"--mode", "packets"}, "--mode must be flow or packet (got 'packets')"},
+        Case{{"--mode", "0"}, "--mode must be flow or packet (got '0')"},
+        Case{{"--mode", "1"}, "--mode must be flow or packet (got '1')"},
+        Case{{"--mode=Flow"}, "--mode must be flow or packet (got 'Flow')"},
+        Case{{"--format", "jsonl"}, "--format must be auto, json or text (got 'jsonl')"},
+        Case{{"--format", "2"}, "--format must be auto, json or text (got '2')"},
+        Case{{"--transport", "0"}, "--transport must be auto, ringbuf or perf (got '0')"}}) {
+    SCOPED_TRACE(c.args[0]);
+    CommandLine cl;
+    const std::string err = parse_stderr(c.args, cl);
+    EXPECT_EQ(cl.command, Command::kExit);
+    EXPECT_EQ(cl.exit_code, 2);
+    EXPECT_EQ(cl.error, c.error);
+    EXPECT_EQ(err, std::string("egresswatch: ") + c.error + " (see --help)\n");
+  }
+}
+
+TEST(CommandLine, HelpShowsTheWordsWithoutCli11sMapping) {
+  ::testing::internal::CaptureStdout();
+  parse({"--help"});
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_THAT(out, HasSubstr("--mode flow|packet"));
+  EXPECT_THAT(out, HasSubstr("--format auto|json|text"));
+  EXPECT_THAT(out, HasSubstr("--transport auto|ringbuf|perf"));
+  EXPECT_THAT(out, Not(HasSubstr("->")));
+  EXPECT_THAT(out, Not(HasSubstr("ENUM")));
+}
+
+TEST(CommandLine, UnknownOptionNamesTheNearestKnownOne) {
+  for (std::vector<const char*> args : {std::vector<const char*>{"--duraton", "5"},
+                                        {"eth0", "--duraton=5"},
+                                        {"--durration", "5", "eth0"}}) {
+    SCOPED_TRACE(args[0]);
+    CommandLine cl;
+    const std::string err = parse_stderr(args, cl);
+    EXPECT_EQ(cl.exit_code, 2);
+    EXPECT_THAT(cl.error, ::testing::StartsWith("unknown option --dur"));
+    EXPECT_THAT(cl.error, ::testing::EndsWith("; did you mean --duration?"));
+  }
+  CommandLine cl;
+  parse_stderr({"--duraton", "5"}, cl);
+  EXPECT_EQ(cl.error, "unknown option --duraton; did you mean --duration?");
+  parse_stderr({"--incldue", "192.0.2.0/24"}, cl);
+  EXPECT_EQ(cl.error, "unknown option --incldue; did you mean --include?");
+  // Nothing near: no guess.
+  parse_stderr({"--frobnicate"}, cl);
+  EXPECT_EQ(cl.error, "unknown option --frobnicate");
+  parse_stderr({"-x"}, cl);
+  EXPECT_EQ(cl.error, "unknown option -x");
+}
+
 TEST(CommandLine, FlowAndLossOptions) {
   CommandLine cl = parse({"--flow-interval", "0.5", "--idle-timeout", "3", "--flow-table-size",
                           "1024", "--sample", "10", "--rate-limit", "500", "eth0"});
@@ -273,10 +333,17 @@ TEST(CommandLine, DurationMustBePositive) {
 // newline (or a terminal escape) made the "one line" error several.
 TEST(CommandLine, ErrorsQuoteControlCharactersEscaped) {
   CommandLine cl;
-  const std::string err = parse_stderr({"eth0", "--bogus\nline", "--\x1b[2J"}, cl);
+  // The unknown-option line names only the first one; each on its own.
+  std::string err = parse_stderr({"eth0", "--bogus\nline", "--\x1b[2J"}, cl);
   EXPECT_EQ(cl.exit_code, 2);
   EXPECT_THAT(cl.error, HasSubstr("--bogus\\x0aline"));
+  EXPECT_EQ(err.find('\n'), err.size() - 1) << err;
+  err = parse_stderr({"eth0", "--\x1b[2J"}, cl);
+  EXPECT_EQ(cl.exit_code, 2);
   EXPECT_THAT(cl.error, HasSubstr("--\\x1b[2J"));
+  EXPECT_EQ(err.find('\n'), err.size() - 1) << err;
+  err = parse_stderr({"--mode", "flow\n"}, cl);
+  EXPECT_EQ(cl.error, "--mode must be flow or packet (got 'flow\\x0a')");
   EXPECT_EQ(err.find('\n'), err.size() - 1) << err;
 }
 
