@@ -78,7 +78,7 @@ void add_watch_options(CLI::App& app, WatchOptions& watch, RawOptions& raw) {
   app.add_option("interfaces", watch.interfaces,
                  "Interfaces to watch (default: the default route's)")
       ->type_name("IFACE");
-  add_choice_option(app, "--mode", watch.mode,
+  add_choice_option(app, "--mode", watch.classifier.mode,
                     {{"flow", RecordMode::kFlow}, {"packet", RecordMode::kPacket}},
                     "flow: a record when a flow starts, updates, and an end (default); "
                     "packet: one record per packet")
@@ -118,29 +118,29 @@ void add_watch_options(CLI::App& app, WatchOptions& watch, RawOptions& raw) {
       ->type_name("SECONDS")
       ->check(seconds_validator())
       ->default_str("60");
-  app.add_option("--flow-table-size", watch.flow_table_size,
+  app.add_option("--flow-table-size", watch.classifier.flow_table_size,
                  "Flow mode: flows the kernel table holds; the least recently used is evicted "
                  "(and counted) when it is full")
       ->type_name("N")
       ->check(CLI::Range(16u, 1u << 24))
       ->default_str("65536");
-  app.add_option("--sample", watch.sample_every,
+  app.add_option("--sample", watch.classifier.sample_every,
                  "Consider only 1 in N packets to public destinations (in the kernel)")
       ->type_name("N")
       ->check(CLI::Range(1u, 1u << 30));
-  app.add_option("--rate-limit", watch.rate_limit,
+  app.add_option("--rate-limit", watch.classifier.rate_limit,
                  "Send at most this many records a second from the kernel; the rest are "
                  "counted in loss lines")
       ->type_name("PER_SECOND")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
-  add_choice_option(app, "--transport", watch.transport,
+  add_choice_option(app, "--transport", watch.classifier.transport,
                     {{"auto", Transport::kAuto},
                      {"ringbuf", Transport::kRingBuffer},
                      {"perf", Transport::kPerfBuffer}},
                     "ringbuf (Linux 5.8+), perf (older kernels), or auto: ringbuf when the "
                     "kernel has it")
       ->default_str("auto");
-  app.add_option("--ring-size", watch.ring_bytes,
+  app.add_option("--ring-size", watch.classifier.ring_bytes,
                  "Ring buffer size in bytes: a power of two from 4096 (default 4194304)")
       ->type_name("BYTES");
   app.add_option("--user", raw.user,
@@ -185,8 +185,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       if (!watch.interfaces.empty()) throw CLI::ExtrasError({watch.interfaces.front()});
       return result;
     }
-    if (watch.ring_bytes < 4096 || !is_power_of_two(watch.ring_bytes)) {
-      throw CLI::ValidationError("--ring-size: " + std::to_string(watch.ring_bytes) +
+    if (watch.classifier.ring_bytes < 4096 || !is_power_of_two(watch.classifier.ring_bytes)) {
+      throw CLI::ValidationError("--ring-size: " + std::to_string(watch.classifier.ring_bytes) +
                                  " is not a power of two of at least 4096");
     }
     watch.prefixes.default_excludes = !raw.no_default_excludes;

@@ -62,10 +62,18 @@ TEST(BridgeOptions, EverythingAfterWatchIsTheClassifiers) {
   const auto parsed = parse({"a", "b", "--watch", "--mode", "packet", "--include", "192.0.2.0/24"});
   ASSERT_TRUE(parsed.run) << parsed.text;
   EXPECT_TRUE(parsed.options.watch);
-  EXPECT_EQ(parsed.options.watch_options.mode, RecordMode::kPacket);
+  EXPECT_EQ(parsed.options.watch_options.classifier.mode, RecordMode::kPacket);
   ASSERT_EQ(parsed.options.watch_options.prefixes.includes.size(), 1u);
   EXPECT_EQ(parsed.options.watch_arguments,
             (std::vector<std::string>{"--mode", "packet", "--include", "192.0.2.0/24"}));
+}
+
+// A bare --watch loads the classifier as egresswatch's empty command line does.
+TEST(BridgeOptions, BareWatchUsesTheDefaultClassifierSettings) {
+  const auto parsed = parse({"a", "b", "--watch"});
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_TRUE(parsed.options.watch_options.classifier == ClassifierSettings{});
+  EXPECT_EQ(parsed.options.watch_options.classifier.mode, RecordMode::kFlow);
 }
 
 TEST(BridgeOptions, SessionOptionsAfterWatchApplyToTheBridge) {

@@ -42,14 +42,14 @@ TEST(CommandLine, NoArgumentsWatchesTheDefaultRoute) {
   EXPECT_EQ(cl.command, Command::kWatch);
   EXPECT_EQ(cl.exit_code, 0);
   EXPECT_THAT(cl.watch.interfaces, IsEmpty());
-  EXPECT_EQ(cl.watch.mode, RecordMode::kFlow);
-  EXPECT_EQ(cl.watch.transport, Transport::kAuto);
+  EXPECT_EQ(cl.watch.classifier.mode, RecordMode::kFlow);
+  EXPECT_EQ(cl.watch.classifier.transport, Transport::kAuto);
   EXPECT_EQ(cl.watch.format, OutputFormat::kAuto);
   EXPECT_EQ(cl.watch.flow_interval_seconds, 10);
   EXPECT_EQ(cl.watch.idle_timeout_seconds, 60);
-  EXPECT_EQ(cl.watch.flow_table_size, 65536u);
-  EXPECT_EQ(cl.watch.sample_every, 1u);
-  EXPECT_EQ(cl.watch.rate_limit, 0u);
+  EXPECT_EQ(cl.watch.classifier.flow_table_size, 65536u);
+  EXPECT_EQ(cl.watch.classifier.sample_every, 1u);
+  EXPECT_EQ(cl.watch.classifier.rate_limit, 0u);
   EXPECT_FALSE(cl.watch.config_file.has_value());
   EXPECT_TRUE(cl.watch.prefixes.default_excludes);
   EXPECT_THAT(cl.watch.prefixes.excludes, IsEmpty());
@@ -57,8 +57,21 @@ TEST(CommandLine, NoArgumentsWatchesTheDefaultRoute) {
   EXPECT_FALSE(cl.watch.output.has_value());
   EXPECT_EQ(cl.watch.duration_seconds, 0);
   EXPECT_EQ(cl.watch.stats_interval_seconds, 0);
-  EXPECT_EQ(cl.watch.ring_bytes, 4u << 20);
+  EXPECT_EQ(cl.watch.classifier.ring_bytes, 4u << 20);
   EXPECT_FALSE(cl.watch.verbose);
+}
+
+// One set of defaults: an empty command line loads the classifier exactly as
+// ClassifierSettings{} does (WatchOptions once copied these fields with a
+// different default mode, packet against the command line's flow).
+TEST(CommandLine, EmptyCommandLineLoadsTheDefaultClassifierSettings) {
+  const CommandLine cl = parse({});
+  ASSERT_EQ(cl.command, Command::kWatch);
+  const ClassifierSettings defaults;
+  EXPECT_TRUE(cl.watch.classifier == defaults);
+  EXPECT_EQ(defaults.mode, RecordMode::kFlow);  // README: "--mode flow | The default"
+  // Options that are not the classifier's leave them alone.
+  EXPECT_TRUE(parse({"--stats-interval", "1", "--format", "json"}).watch.classifier == defaults);
 }
 
 TEST(CommandLine, PositionalInterfaces) {
@@ -119,9 +132,9 @@ TEST(CommandLine, OtherWatchOptions) {
   EXPECT_EQ(cl.watch.output, "/tmp/out.jsonl");
   EXPECT_DOUBLE_EQ(cl.watch.duration_seconds, 2.5);
   EXPECT_DOUBLE_EQ(cl.watch.stats_interval_seconds, 10);
-  EXPECT_EQ(cl.watch.ring_bytes, 65536u);
+  EXPECT_EQ(cl.watch.classifier.ring_bytes, 65536u);
   EXPECT_TRUE(cl.watch.verbose);
-  EXPECT_EQ(cl.watch.mode, RecordMode::kPacket);
+  EXPECT_EQ(cl.watch.classifier.mode, RecordMode::kPacket);
   EXPECT_THAT(cl.watch.interfaces, ElementsAre("eth0"));
 
   cl = parse({"--output", "out.jsonl", "--verbose"});
@@ -157,7 +170,7 @@ TEST(CommandLine, RingSizeMustBeAPowerOfTwoOfAtLeast4096) {
     SCOPED_TRACE(ok);
     CommandLine cl = parse({"--ring-size", ok});
     EXPECT_EQ(cl.command, Command::kWatch);
-    EXPECT_EQ(cl.watch.ring_bytes, std::stoul(ok));
+    EXPECT_EQ(cl.watch.classifier.ring_bytes, std::stoul(ok));
   }
   for (const char* bad : {"0", "1", "2048", "4095", "5000", "12288", "4294967295", "4294967296",
                           "-4096", "4k", "lots"}) {
@@ -215,8 +228,8 @@ TEST(CommandLine, UnknownOptionIsAUsageError) {
 }
 
 TEST(CommandLine, ModesAreFlowAndPacket) {
-  EXPECT_EQ(parse({"--mode", "flow"}).watch.mode, RecordMode::kFlow);
-  EXPECT_EQ(parse({"--mode", "packet"}).watch.mode, RecordMode::kPacket);
+  EXPECT_EQ(parse({"--mode", "flow"}).watch.classifier.mode, RecordMode::kFlow);
+  EXPECT_EQ(parse({"--mode", "packet"}).watch.classifier.mode, RecordMode::kPacket);
   CommandLine cl;
   std::string err = parse_stderr({"--mode", "bogus"}, cl);
   EXPECT_EQ(cl.command, Command::kExit);
@@ -225,8 +238,8 @@ TEST(CommandLine, ModesAreFlowAndPacket) {
 }
 
 TEST(CommandLine, TransportsAndFormats) {
-  EXPECT_EQ(parse({"--transport", "perf"}).watch.transport, Transport::kPerfBuffer);
-  EXPECT_EQ(parse({"--transport", "ringbuf"}).watch.transport, Transport::kRingBuffer);
+  EXPECT_EQ(parse({"--transport", "perf"}).watch.classifier.transport, Transport::kPerfBuffer);
+  EXPECT_EQ(parse({"--transport", "ringbuf"}).watch.classifier.transport, Transport::kRingBuffer);
   EXPECT_EQ(parse({"--format", "text"}).watch.format, OutputFormat::kText);
   EXPECT_EQ(parse({"--format", "json"}).watch.format, OutputFormat::kJson);
   CommandLine cl;
@@ -299,9 +312,9 @@ TEST(CommandLine, FlowAndLossOptions) {
   ASSERT_EQ(cl.command, Command::kWatch);
   EXPECT_EQ(cl.watch.flow_interval_seconds, 0.5);
   EXPECT_EQ(cl.watch.idle_timeout_seconds, 3);
-  EXPECT_EQ(cl.watch.flow_table_size, 1024u);
-  EXPECT_EQ(cl.watch.sample_every, 10u);
-  EXPECT_EQ(cl.watch.rate_limit, 500u);
+  EXPECT_EQ(cl.watch.classifier.flow_table_size, 1024u);
+  EXPECT_EQ(cl.watch.classifier.sample_every, 10u);
+  EXPECT_EQ(cl.watch.classifier.rate_limit, 500u);
   EXPECT_THAT(cl.watch.interfaces, ElementsAre("eth0"));
   for (std::vector<const char*> bad : {std::vector<const char*>{"--sample", "0"},
                                        {"--flow-table-size", "8"},
