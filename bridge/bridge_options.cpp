@@ -2,11 +2,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <string_view>
 
 #include "core/error.h"
 #include "core/version.h"
 #include "session/cli_validators.h"
+#include "session/unknown_option.h"
 
 namespace ew::bridge {
 namespace {
@@ -20,6 +22,18 @@ constexpr const char* kFooter =
     "Everything after --watch is a classifier option of egresswatch (see egresswatch --help): "
     "--mode, --include, --exclude, --config, ... Stats lines ({\"type\":\"stats\",\"ports\":"
     "[...]}) are written at exit, on SIGUSR1 and every --stats-interval.";
+
+// An option CLI11 left over: a classifier option given before --watch gets
+// told where it goes; anything else the nearest bridge option.
+std::string unknown_option_text(const CLI::App& app, const CLI::ParseError& e) {
+  const auto typed = first_unknown_option(app.remaining(true));
+  if (!typed) return e.what();
+  const auto classifier = watch_option_names();
+  if (std::find(classifier.begin(), classifier.end(), *typed) != classifier.end()) {
+    return *typed + " is a classifier option: put it after --watch";
+  }
+  return unknown_option_message(*typed, option_names(app));
+}
 
 }  // namespace
 
@@ -121,6 +135,9 @@ BridgeCommandLine parse_bridge_command_line(int argc, const char* const* argv) {
     result.text = app.help();
   } catch (const CLI::CallForVersion&) {
     result.text = std::string("egresswatch-bridge ") + kVersion + "\n";
+  } catch (const CLI::ExtrasError& e) {
+    result.exit_code = 2;
+    result.text = unknown_option_text(app, e);
   } catch (const CLI::ParseError& e) {
     result.exit_code = 2;
     result.text = e.what();

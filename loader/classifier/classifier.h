@@ -22,13 +22,17 @@ enum class RecordMode { kPacket, kFlow };
 // has one.
 enum class Transport { kAuto, kRingBuffer, kPerfBuffer };
 
+// The defaults are egresswatch's: an empty command line loads exactly these
+// (WatchOptions holds one of these rather than copies of its fields).
 struct ClassifierSettings {
-  RecordMode mode = RecordMode::kPacket;
+  RecordMode mode = RecordMode::kFlow;
   Transport transport = Transport::kAuto;
   uint32_t ring_bytes = 4u << 20;    // power of two, at least a page
   uint32_t flow_table_size = 65536;  // flow mode: entries of the LRU flow map
   uint32_t sample_every = 1;         // consider 1 in N public packets
   uint64_t rate_limit = 0;           // records per second, 0: unlimited
+
+  friend bool operator==(const ClassifierSettings&, const ClassifierSettings&) = default;
 };
 
 // A prefix-list change failed and so did putting the old lists back: what()

@@ -2,9 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include <cmath>
 #include <cstdio>
-#include <map>
 #include <memory>
 
 #include "core/error.h"
@@ -12,6 +10,7 @@
 #include "core/version.h"
 #include "session/cli_validators.h"
 #include "session/config_file.h"
+#include "session/unknown_option.h"
 
 namespace ew {
 namespace {
@@ -62,73 +61,45 @@ std::string one_line(const std::string& text) {
   return out;
 }
 
-}  // namespace
-
-const CLI::Validator& seconds_validator() {
-  // Positive, finite and at most about 31 years: NaN would mean "never", and
-  // larger values overflow the timers.
-  static const CLI::Validator validator(
-      [](std::string& text) -> std::string {
-        double value = 0;
-        try {
-          size_t used = 0;
-          value = std::stod(text, &used);
-          if (used != text.size()) return "'" + text + "' is not a number of seconds";
-        } catch (const std::exception&) {
-          return "'" + text + "' is not a number of seconds";
-        }
-        if (!std::isfinite(value) || value <= 0 || value > 1e9) {
-          return "'" + text + "' must be a number of seconds above 0 and at most 1e9";
-        }
-        return {};
-      },
-      // No description: CLI11 would print it after the type name (SECONDS:SECONDS).
-      "");
-  return validator;
-}
-
-CommandLine parse_command_line(int argc, const char* const* argv) {
-  CommandLine result;
-  WatchOptions& watch = result.watch;
+// What the options are parsed into before they are checked and moved into
+// WatchOptions.
+struct RawOptions {
   std::vector<std::string> excludes;
   std::vector<std::string> includes;
   std::string output;
+  std::string user;
   bool no_default_excludes = false;
+};
 
-  const std::map<std::string, RecordMode> modes{{"flow", RecordMode::kFlow},
-                                                {"packet", RecordMode::kPacket}};
-  const std::map<std::string, Transport> transports{{"auto", Transport::kAuto},
-                                                    {"ringbuf", Transport::kRingBuffer},
-                                                    {"perf", Transport::kPerfBuffer}};
-  const std::map<std::string, OutputFormat> formats{
-      {"auto", OutputFormat::kAuto}, {"json", OutputFormat::kJson}, {"text", OutputFormat::kText}};
-
-  CLI::App app(kDescription, "egresswatch");
+// egresswatch's options, bound to `watch` and `raw`; the detach subcommand
+// is added apart.
+void add_watch_options(CLI::App& app, WatchOptions& watch, RawOptions& raw) {
   app.set_version_flag("--version", std::string("egresswatch ") + kVersion);
   app.add_option("interfaces", watch.interfaces,
                  "Interfaces to watch (default: the default route's)")
       ->type_name("IFACE");
-  app.add_option("--mode", watch.mode,
-                 "flow: a record when a flow starts, updates, and an end (default); "
-                 "packet: one record per packet")
-      ->transform(CLI::CheckedTransformer(modes))
+  add_choice_option(app, "--mode", watch.classifier.mode,
+                    {{"flow", RecordMode::kFlow}, {"packet", RecordMode::kPacket}},
+                    "flow: a record when a flow starts, updates, and an end (default); "
+                    "packet: one record per packet")
       ->default_str("flow");
-  app.add_option("--exclude", excludes, "Treat addresses in CIDR as private (repeatable)")
+  app.add_option("--exclude", raw.excludes, "Treat addresses in CIDR as private (repeatable)")
       ->type_name("CIDR")
       ->allow_extra_args(false);
-  app.add_option("--include", includes,
+  app.add_option("--include", raw.includes,
                  "Treat addresses in CIDR as public, even inside a default exclusion "
                  "(repeatable; the longest matching prefix decides)")
       ->type_name("CIDR")
       ->allow_extra_args(false);
-  app.add_flag("--no-default-excludes", no_default_excludes,
+  app.add_flag("--no-default-excludes", raw.no_default_excludes,
                "Start from an empty prefix table instead of the special-purpose ranges");
-  app.add_option("-o,--output", output, "Append records to FILE instead of stdout")
+  app.add_option("-o,--output", raw.output, "Append records to FILE instead of stdout")
       ->type_name("FILE");
-  app.add_option("--format", watch.format,
-                 "json (JSON Lines), text (aligned columns), or auto: text on a terminal, "
-                 "else json")
-      ->transform(CLI::CheckedTransformer(formats))
+  add_choice_option(
+      app, "--format", watch.format,
+      {{"auto", OutputFormat::kAuto}, {"json", OutputFormat::kJson}, {"text", OutputFormat::kText}},
+      "json (JSON Lines), text (aligned columns), or auto: text on a terminal, "
+      "else json")
       ->default_str("auto");
   app.add_option("--duration", watch.duration_seconds, "Stop cleanly after SECONDS")
       ->type_name("SECONDS")
@@ -147,31 +118,32 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       ->type_name("SECONDS")
       ->check(seconds_validator())
       ->default_str("60");
-  app.add_option("--flow-table-size", watch.flow_table_size,
+  app.add_option("--flow-table-size", watch.classifier.flow_table_size,
                  "Flow mode: flows the kernel table holds; the least recently used is evicted "
                  "(and counted) when it is full")
       ->type_name("N")
       ->check(CLI::Range(16u, 1u << 24))
       ->default_str("65536");
-  app.add_option("--sample", watch.sample_every,
+  app.add_option("--sample", watch.classifier.sample_every,
                  "Consider only 1 in N packets to public destinations (in the kernel)")
       ->type_name("N")
       ->check(CLI::Range(1u, 1u << 30));
-  app.add_option("--rate-limit", watch.rate_limit,
+  app.add_option("--rate-limit", watch.classifier.rate_limit,
                  "Send at most this many records a second from the kernel; the rest are "
                  "counted in loss lines")
       ->type_name("PER_SECOND")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
-  app.add_option("--transport", watch.transport,
-                 "ringbuf (Linux 5.8+), perf (older kernels), or auto: ringbuf when the kernel "
-                 "has it")
-      ->transform(CLI::CheckedTransformer(transports))
+  add_choice_option(app, "--transport", watch.classifier.transport,
+                    {{"auto", Transport::kAuto},
+                     {"ringbuf", Transport::kRingBuffer},
+                     {"perf", Transport::kPerfBuffer}},
+                    "ringbuf (Linux 5.8+), perf (older kernels), or auto: ringbuf when the "
+                    "kernel has it")
       ->default_str("auto");
-  app.add_option("--ring-size", watch.ring_bytes,
+  app.add_option("--ring-size", watch.classifier.ring_bytes,
                  "Ring buffer size in bytes: a power of two from 4096 (default 4194304)")
       ->type_name("BYTES");
-  std::string user;
-  app.add_option("--user", user,
+  app.add_option("--user", raw.user,
                  "After attaching, switch to user NAME; every capability but CAP_NET_ADMIN "
                  "(needed to detach at exit) is dropped in any case")
       ->type_name("NAME");
@@ -182,6 +154,24 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       ->type_name("FILE");
   app.config_formatter(std::make_shared<JsonConfig>());
   app.allow_config_extras(CLI::config_extras_mode::error);
+}
+
+}  // namespace
+
+std::vector<std::string> watch_option_names() {
+  WatchOptions watch;
+  RawOptions raw;
+  CLI::App app(kDescription, "egresswatch");
+  add_watch_options(app, watch, raw);
+  return option_names(app);
+}
+
+CommandLine parse_command_line(int argc, const char* const* argv) {
+  CommandLine result;
+  WatchOptions& watch = result.watch;
+  RawOptions raw;
+  CLI::App app(kDescription, "egresswatch");
+  add_watch_options(app, watch, raw);
 
   CLI::App* detach = app.add_subcommand(
       "detach", "Remove the filters a killed egresswatch left on IFACE, and its clsact qdisc");
@@ -195,15 +185,15 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       if (!watch.interfaces.empty()) throw CLI::ExtrasError({watch.interfaces.front()});
       return result;
     }
-    if (watch.ring_bytes < 4096 || !is_power_of_two(watch.ring_bytes)) {
-      throw CLI::ValidationError("--ring-size: " + std::to_string(watch.ring_bytes) +
+    if (watch.classifier.ring_bytes < 4096 || !is_power_of_two(watch.classifier.ring_bytes)) {
+      throw CLI::ValidationError("--ring-size: " + std::to_string(watch.classifier.ring_bytes) +
                                  " is not a power of two of at least 4096");
     }
-    watch.prefixes.default_excludes = !no_default_excludes;
-    watch.prefixes.excludes = parse_prefixes(excludes, "--exclude");
-    watch.prefixes.includes = parse_prefixes(includes, "--include");
-    if (!output.empty()) watch.output = output;
-    if (!user.empty()) watch.user = user;
+    watch.prefixes.default_excludes = !raw.no_default_excludes;
+    watch.prefixes.excludes = parse_prefixes(raw.excludes, "--exclude");
+    watch.prefixes.includes = parse_prefixes(raw.includes, "--include");
+    if (!raw.output.empty()) watch.output = raw.output;
+    if (!raw.user.empty()) watch.user = raw.user;
     if (auto* config = app.get_config_ptr(); config && config->count() > 0) {
       watch.config_file = config->as<std::string>();
     }
@@ -217,7 +207,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& e) {
     result.command = CommandLine::Command::kExit;
     result.exit_code = 2;
-    result.error = one_line(config_error_text(e));
+    std::optional<std::string> unknown;
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) unknown = unknown_option_error(app);
+    result.error = one_line(unknown ? *unknown : config_error_text(e));
   }
   return result;
 }

@@ -17,19 +17,15 @@ enum class OutputFormat { kAuto, kJson, kText };
 
 struct WatchOptions {
   std::vector<std::string> interfaces;  // empty: the default route's
-  RecordMode mode = RecordMode::kFlow;
+  // --mode, --transport, --ring-size, --flow-table-size, --sample, --rate-limit.
+  ClassifierSettings classifier;
   PrefixOptions prefixes;
   std::optional<std::string> output;
   OutputFormat format = OutputFormat::kAuto;
-  Transport transport = Transport::kAuto;
   double duration_seconds = 0;        // 0: until a signal
   double stats_interval_seconds = 0;  // 0: only the final stats line
   double flow_interval_seconds = 10;  // flow mode: update records for flows that moved
   double idle_timeout_seconds = 60;   // flow mode: end record after this much silence
-  uint32_t flow_table_size = 65536;
-  uint32_t sample_every = 1;
-  uint64_t rate_limit = 0;
-  uint32_t ring_bytes = 4u << 20;
   bool verbose = false;
   // After attaching, run as this user (with CAP_NET_ADMIN only, to detach).
   std::optional<std::string> user;
@@ -61,5 +57,9 @@ CommandLine parse_command_line(int argc, const char* const* argv);
 // The same, printing help/version to stdout and a usage error to stderr as
 // one line: what main() wants.
 CommandLine parse_command_line_and_report(int argc, const char* const* argv);
+
+// Every option name egresswatch knows ("--mode", "-o", ...): the bridge
+// points to --watch when one of them comes before it.
+std::vector<std::string> watch_option_names();
 
 }  // namespace ew

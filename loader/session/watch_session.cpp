@@ -25,20 +25,9 @@ constexpr int64_t kLossCheckSpacingNs = 100'000'000;
 // this timer at most: one wakeup per batch instead of per few records.
 constexpr double kDrainPeriodSeconds = 0.025;
 
-ClassifierSettings settings_from(const WatchOptions& options) {
-  ClassifierSettings settings;
-  settings.mode = options.mode;
-  settings.transport = options.transport;
-  settings.ring_bytes = options.ring_bytes;
-  settings.flow_table_size = options.flow_table_size;
-  settings.sample_every = options.sample_every;
-  settings.rate_limit = options.rate_limit;
-  return settings;
-}
-
 Classifier load_classifier(const WatchOptions& options) {
   install_libbpf_log(options.verbose);
-  return Classifier::load(settings_from(options));
+  return Classifier::load(options.classifier);
 }
 
 }  // namespace
@@ -50,18 +39,19 @@ std::vector<std::string> options_needing_restart(const WatchOptions& running,
     if (!same) names.emplace_back(name);
   };
   check(running.interfaces == reloaded.interfaces, "interfaces");
-  check(running.mode == reloaded.mode, "--mode");
+  check(running.classifier.mode == reloaded.classifier.mode, "--mode");
   check(running.output == reloaded.output, "--output");
   check(running.format == reloaded.format, "--format");
-  check(running.transport == reloaded.transport, "--transport");
+  check(running.classifier.transport == reloaded.classifier.transport, "--transport");
   check(running.duration_seconds == reloaded.duration_seconds, "--duration");
   check(running.stats_interval_seconds == reloaded.stats_interval_seconds, "--stats-interval");
   check(running.flow_interval_seconds == reloaded.flow_interval_seconds, "--flow-interval");
   check(running.idle_timeout_seconds == reloaded.idle_timeout_seconds, "--idle-timeout");
-  check(running.flow_table_size == reloaded.flow_table_size, "--flow-table-size");
-  check(running.sample_every == reloaded.sample_every, "--sample");
-  check(running.rate_limit == reloaded.rate_limit, "--rate-limit");
-  check(running.ring_bytes == reloaded.ring_bytes, "--ring-size");
+  check(running.classifier.flow_table_size == reloaded.classifier.flow_table_size,
+        "--flow-table-size");
+  check(running.classifier.sample_every == reloaded.classifier.sample_every, "--sample");
+  check(running.classifier.rate_limit == reloaded.classifier.rate_limit, "--rate-limit");
+  check(running.classifier.ring_bytes == reloaded.classifier.ring_bytes, "--ring-size");
   check(running.verbose == reloaded.verbose, "--verbose");
   check(running.user == reloaded.user, "--user");
   return names;
@@ -79,15 +69,15 @@ WatchSession::WatchSession(const WatchOptions& options, const std::vector<Interf
       names_(ifaces),
       writer_(sink, formatter, names_, clock_) {
   classifier_.write_prefix_rules(rules_);
-  if (options.mode == RecordMode::kFlow) {
+  if (options.classifier.mode == RecordMode::kFlow) {
     flows_.emplace(classifier_.flows_fd(),
                    static_cast<uint64_t>(options.idle_timeout_seconds * 1e9), formatter, clock_,
                    [this](uint32_t ifindex) { return names_(ifindex); });
     writer_.set_flow_tracker(&*flows_);
   }
   if (classifier_.transport() == Transport::kPerfBuffer) {
-    source_ =
-        std::make_unique<PerfBufferSource>(classifier_.records_fd(), options.ring_bytes, writer_);
+    source_ = std::make_unique<PerfBufferSource>(classifier_.records_fd(),
+                                                 options.classifier.ring_bytes, writer_);
   } else {
     source_ = std::make_unique<RingBufferSource>(classifier_.records_fd(), writer_);
   }

@@ -63,6 +63,14 @@ UniqueFd program_map_fd(int prog_fd, std::string_view name);
 // The type (BPF_MAP_TYPE_*) of the map behind `map_fd`; 0 when it is not one.
 uint32_t map_type(int map_fd);
 
+// These tests look at one record per packet; egresswatch's default (and so
+// ClassifierSettings') is flow mode.
+inline ClassifierSettings packet_mode() {
+  ClassifierSettings settings;
+  settings.mode = RecordMode::kPacket;
+  return settings;
+}
+
 class ClassifierHarness {
  public:
   // Loads the classifier with `settings` and writes build_prefix_rules(options)
@@ -70,7 +78,7 @@ class ClassifierHarness {
   // transport, from a perf buffer of `perf_pages` pages per CPU. Throws
   // ew::Error as the loader would.
   explicit ClassifierHarness(const PrefixOptions& options,
-                             const ClassifierSettings& settings = ClassifierSettings{},
+                             const ClassifierSettings& settings = packet_mode(),
                              size_t perf_pages = 8);
   ClassifierHarness(const ClassifierHarness&) = delete;
   ClassifierHarness& operator=(const ClassifierHarness&) = delete;

@@ -54,7 +54,7 @@ inline void run_frame_case(ClassifierHarness& harness, const FrameCase& c) {
 // Loads a classifier with `options` and `settings`, runs the case's frame
 // once and checks it.
 inline void run_frame_case(const PrefixOptions& options, const FrameCase& c,
-                           const ClassifierSettings& settings = ClassifierSettings{}) {
+                           const ClassifierSettings& settings = packet_mode()) {
   ClassifierHarness harness(options, settings);
   run_frame_case(harness, c);
 }

@@ -74,7 +74,7 @@ size_t entries(int map_fd, size_t key_size) {
 
 TEST(PrefixReload, ALargeReplacementLeavesExactlyTheNewLists) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
-  Classifier classifier = Classifier::load(ClassifierSettings{});
+  Classifier classifier = Classifier::load(packet_mode());
   const auto old_rules = many_rules(0, 6000, Verdict::kInclude);
   // Half kept, half new.
   const auto new_rules = many_rules(3000, 6000, Verdict::kInclude);
@@ -95,7 +95,7 @@ TEST(PrefixReload, ALargeReplacementLeavesExactlyTheNewLists) {
 
 TEST(PrefixReload, AFailedRollbackReportsTheFirstFailureToo) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
-  Classifier classifier = Classifier::load(ClassifierSettings{});
+  Classifier classifier = Classifier::load(packet_mode());
   const auto old_rules = many_rules(0, 4, Verdict::kInclude);
   const auto new_rules = many_rules(100, 4, Verdict::kInclude);
   classifier.write_prefix_rules(old_rules);

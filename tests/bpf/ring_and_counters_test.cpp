@@ -112,7 +112,7 @@ TEST(ClassifierRuns, CountersMoveOnePacketAtATime) {
 // rest are counted as lost, and the packets still pass untouched.
 TEST(ClassifierRuns, FullRingCountsLostRecords) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
-  ClassifierSettings settings;
+  ClassifierSettings settings = packet_mode();
   settings.ring_bytes = 4096;
   ClassifierHarness harness(one_public_range(), settings);
   const Bytes frame = public_frame();

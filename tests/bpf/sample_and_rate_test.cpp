@@ -85,7 +85,7 @@ TEST_P(SampleBurst, RecordsTheFirstAndThenEveryNth) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
   const SampleCase& c = GetParam();
   EW_PIN_TO_ONE_CPU(pin);
-  ClassifierSettings settings;
+  ClassifierSettings settings = packet_mode();
   settings.sample_every = c.every;
   ClassifierHarness harness(documentation_hosts_public(), settings);
   const Bytes frame = public_udp(40000);
@@ -118,7 +118,7 @@ INSTANTIATE_TEST_SUITE_P(Sample, SampleBurst, testing::ValuesIn(sample_cases()),
 TEST(Sample, KeepsPacketZeroNTwoNAndSoOn) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
   EW_PIN_TO_ONE_CPU(pin);
-  ClassifierSettings settings;
+  ClassifierSettings settings = packet_mode();
   settings.sample_every = 3;
   ClassifierHarness harness(documentation_hosts_public(), settings);
   std::vector<uint16_t> kept;
@@ -140,7 +140,7 @@ TEST(Sample, KeepsPacketZeroNTwoNAndSoOn) {
 TEST(Sample, OnlyPublicPacketsAreCounted) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
   EW_PIN_TO_ONE_CPU(pin);
-  ClassifierSettings settings;
+  ClassifierSettings settings = packet_mode();
   settings.sample_every = 3;
   ClassifierHarness harness(documentation_hosts_public(), settings);
   const uint32_t dev = test_ifindex();
@@ -229,7 +229,7 @@ class RateBurst : public testing::TestWithParam<RateCase> {};
 TEST_P(RateBurst, RecordsAtMostTheLimitPerSecond) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
   const RateCase& c = GetParam();
-  ClassifierSettings settings;
+  ClassifierSettings settings = packet_mode();
   settings.rate_limit = c.limit;
   const Bytes frame = public_udp(40000);
   RunResult run;
@@ -270,7 +270,7 @@ bool within_one_window(Body body) {
 
 TEST(RateLimit, PrivatePacketsDoNotUseTheBudget) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
-  ClassifierSettings settings;
+  ClassifierSettings settings = packet_mode();
   settings.rate_limit = 2;
   RunResult privates;
   RunResult publics;
@@ -293,7 +293,7 @@ TEST(RateLimit, PrivatePacketsDoNotUseTheBudget) {
 // After a second the window starts again.
 TEST(RateLimit, ANewWindowAllowsTheLimitAgain) {
   EW_SKIP_UNLESS_BPF_CAPABLE();
-  ClassifierSettings settings;
+  ClassifierSettings settings = packet_mode();
   settings.rate_limit = 2;
   ClassifierHarness harness(documentation_hosts_public(), settings);
   const Bytes frame = public_udp(40000);

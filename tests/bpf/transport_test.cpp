@@ -31,7 +31,7 @@ const Address kLan6 = v6("fd00::10");
 const Address kPub6 = v6("2001:db8::7");
 
 ClassifierSettings with_transport(Transport transport) {
-  ClassifierSettings settings;
+  ClassifierSettings settings = packet_mode();
   settings.transport = transport;
   return settings;
 }

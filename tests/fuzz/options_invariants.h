@@ -27,10 +27,11 @@ inline void check_command_line(const CommandLine& cl) {
   }
   if (cl.command != CommandLine::Command::kWatch) return;
   const WatchOptions& w = cl.watch;
-  if (w.ring_bytes < 4096 || (w.ring_bytes & (w.ring_bytes - 1)) != 0) abort();
-  if (w.flow_table_size < 16 || w.flow_table_size > (1u << 24)) abort();
-  if (w.sample_every < 1 || w.sample_every > (1u << 30)) abort();
-  if (w.rate_limit > (uint64_t{1} << 40)) abort();
+  const ClassifierSettings& c = w.classifier;
+  if (c.ring_bytes < 4096 || (c.ring_bytes & (c.ring_bytes - 1)) != 0) abort();
+  if (c.flow_table_size < 16 || c.flow_table_size > (1u << 24)) abort();
+  if (c.sample_every < 1 || c.sample_every > (1u << 30)) abort();
+  if (c.rate_limit > (uint64_t{1} << 40)) abort();
   check_seconds(w.duration_seconds, true);
   check_seconds(w.stats_interval_seconds, true);
   check_seconds(w.flow_interval_seconds, false);

@@ -45,6 +45,15 @@ expect_refusal 2 "192.0.2.0/24 is given to both --exclude and --include" \
 expect_refusal 2 "--ring-size: 1000 is not a power of two" veth0 --ring-size 1000
 expect_refusal 2 "--duration" veth0 --duration -1
 expect_refusal 2 "--mode" veth0 --mode bogus
+# Issue 10: plain words, not CLI11's mapping table; the enum's number is no mode.
+expect_refusal 2 "egresswatch: --mode must be flow or packet (got 'packets') (see --help)" \
+  veth0 --mode packets
+expect_refusal 2 "egresswatch: --mode must be flow or packet (got '0') (see --help)" \
+  veth0 --mode 0 --duration 1
+expect_refusal 2 "egresswatch: --transport must be auto, ringbuf or perf (got '1') (see --help)" \
+  veth0 --transport 1 --duration 1
+expect_refusal 2 "egresswatch: unknown option --duraton; did you mean --duration? (see --help)" \
+  veth0 --duraton 5
 expect_refusal 1 "--output $WORK/missing/dir/out.jsonl: No such file or directory" \
   veth0 --output "$WORK/missing/dir/out.jsonl"
 expect_refusal 1 "egresswatch needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (missing: CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN)" \

@@ -62,6 +62,12 @@ expect_refusal 2 "--watch: 'pc' is not a classifier option; the bridge watches i
   pa pb --watch pc
 expect_refusal 2 "--watch: --format text is not available" pa pb --watch --format text
 expect_refusal 2 "'192.0.2.1/24' is not a valid prefix" pa pb --watch --include 192.0.2.1/24
+expect_refusal 2 "egresswatch-bridge: --mode is a classifier option: put it after --watch (see --help)" \
+  pa pb --mode packet
+expect_refusal 2 "egresswatch-bridge: unknown option --duraton; did you mean --duration? (see --help)" \
+  pa pb --duraton 5
+expect_refusal 2 "egresswatch-bridge: --watch: --mode must be flow or packet (got 'packets') (see --help)" \
+  pa pb --watch --mode packets
 expect_refusal 2 "--stats-interval" pa pb --stats-interval 0
 expect_refusal 2 "pb2" pa pb pb2
 expect_refusal 1 "egresswatch-bridge needs CAP_NET_RAW and CAP_NET_ADMIN (missing: CAP_NET_ADMIN, CAP_NET_RAW)" \

@@ -62,10 +62,18 @@ TEST(BridgeOptions, EverythingAfterWatchIsTheClassifiers) {
   const auto parsed = parse({"a", "b", "--watch", "--mode", "packet", "--include", "192.0.2.0/24"});
   ASSERT_TRUE(parsed.run) << parsed.text;
   EXPECT_TRUE(parsed.options.watch);
-  EXPECT_EQ(parsed.options.watch_options.mode, RecordMode::kPacket);
+  EXPECT_EQ(parsed.options.watch_options.classifier.mode, RecordMode::kPacket);
   ASSERT_EQ(parsed.options.watch_options.prefixes.includes.size(), 1u);
   EXPECT_EQ(parsed.options.watch_arguments,
             (std::vector<std::string>{"--mode", "packet", "--include", "192.0.2.0/24"}));
+}
+
+// A bare --watch loads the classifier as egresswatch's empty command line does.
+TEST(BridgeOptions, BareWatchUsesTheDefaultClassifierSettings) {
+  const auto parsed = parse({"a", "b", "--watch"});
+  ASSERT_TRUE(parsed.run) << parsed.text;
+  EXPECT_TRUE(parsed.options.watch_options.classifier == ClassifierSettings{});
+  EXPECT_EQ(parsed.options.watch_options.classifier.mode, RecordMode::kFlow);
 }
 
 TEST(BridgeOptions, SessionOptionsAfterWatchApplyToTheBridge) {
@@ -101,6 +109,41 @@ TEST(BridgeOptions, ClassifierErrorsAreNamed) {
   EXPECT_FALSE(parsed.run);
   EXPECT_EQ(parsed.exit_code, 2);
   EXPECT_EQ(parsed.text.rfind("--watch: ", 0), 0u) << parsed.text;
+}
+
+// Issue 10: before --watch, a classifier option was "The following
+// arguments were not expected: packet --mode".
+TEST(BridgeOptions, ClassifierOptionBeforeWatchSaysWhereItGoes) {
+  for (auto arguments : {std::initializer_list<const char*>{"a", "b", "--mode", "packet"},
+                         {"a", "--include=192.0.2.0/24", "b", "--watch"}}) {
+    const auto parsed = parse(arguments);
+    EXPECT_FALSE(parsed.run);
+    EXPECT_EQ(parsed.exit_code, 2);
+    EXPECT_EQ(parsed.text.find("--"), 0u) << parsed.text;
+    EXPECT_NE(parsed.text.find(" is a classifier option: put it after --watch"), std::string::npos)
+        << parsed.text;
+  }
+  EXPECT_EQ(parse({"a", "b", "--mode", "packet"}).text,
+            "--mode is a classifier option: put it after --watch");
+}
+
+TEST(BridgeOptions, MisspeltOptionNamesTheNearestOne) {
+  auto parsed = parse({"a", "b", "--duraton", "5"});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_EQ(parsed.text, "unknown option --duraton; did you mean --duration?");
+  parsed = parse({"a", "b", "--realtme"});
+  EXPECT_EQ(parsed.text, "unknown option --realtme; did you mean --realtime?");
+  // After --watch, egresswatch's parser says it, against its own names.
+  parsed = parse({"a", "b", "--watch", "--mdoe", "flow"});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_EQ(parsed.text, "--watch: unknown option --mdoe; did you mean --mode?");
+}
+
+TEST(BridgeOptions, WordOptionsAfterWatchSayWhichWordsTheyTake) {
+  const auto parsed = parse({"a", "b", "--watch", "--mode", "packets"});
+  EXPECT_FALSE(parsed.run);
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_EQ(parsed.text, "--watch: --mode must be flow or packet (got 'packets')");
 }
 
 TEST(BridgeOptions, HelpMentionsWatch) {

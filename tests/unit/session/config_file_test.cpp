@@ -95,7 +95,7 @@ TEST(ConfigFile, ReadsInterfacesModeAndPrefixes) {
   })");
   ASSERT_EQ(p.cl.command, Command::kWatch) << p.cl.error;
   EXPECT_THAT(p.cl.watch.interfaces, ElementsAre("veth0", "veth1"));
-  EXPECT_EQ(p.cl.watch.mode, RecordMode::kPacket);
+  EXPECT_EQ(p.cl.watch.classifier.mode, RecordMode::kPacket);
   EXPECT_THAT(prefix_texts(p.cl.watch.prefixes.includes),
               ElementsAre("192.0.2.0/24", "2001:db8::/32"));
   EXPECT_THAT(prefix_texts(p.cl.watch.prefixes.excludes), ElementsAre("203.0.113.7/32"));
@@ -115,10 +115,10 @@ TEST(ConfigFile, ReadsNumbers) {
   EXPECT_DOUBLE_EQ(p.cl.watch.duration_seconds, 2.5);
   EXPECT_DOUBLE_EQ(p.cl.watch.flow_interval_seconds, 0.5);
   EXPECT_DOUBLE_EQ(p.cl.watch.idle_timeout_seconds, 3);
-  EXPECT_EQ(p.cl.watch.flow_table_size, 1024u);
-  EXPECT_EQ(p.cl.watch.sample_every, 10u);
-  EXPECT_EQ(p.cl.watch.rate_limit, 500u);
-  EXPECT_EQ(p.cl.watch.ring_bytes, 65536u);
+  EXPECT_EQ(p.cl.watch.classifier.flow_table_size, 1024u);
+  EXPECT_EQ(p.cl.watch.classifier.sample_every, 10u);
+  EXPECT_EQ(p.cl.watch.classifier.rate_limit, 500u);
+  EXPECT_EQ(p.cl.watch.classifier.ring_bytes, 65536u);
 }
 
 TEST(ConfigFile, ReadsStringsForOtherOptions) {
@@ -127,7 +127,7 @@ TEST(ConfigFile, ReadsStringsForOtherOptions) {
   ASSERT_EQ(p.cl.command, Command::kWatch) << p.cl.error;
   EXPECT_EQ(p.cl.watch.output, "/tmp/egress.jsonl");
   EXPECT_EQ(p.cl.watch.format, OutputFormat::kText);
-  EXPECT_EQ(p.cl.watch.transport, Transport::kPerfBuffer);
+  EXPECT_EQ(p.cl.watch.classifier.transport, Transport::kPerfBuffer);
 }
 
 TEST(ConfigFile, ReadsBooleans) {
@@ -154,9 +154,9 @@ TEST(ConfigFile, EmptyObjectChangesNothing) {
   ASSERT_EQ(p.cl.command, Command::kWatch) << p.cl.error;
   Parsed defaults = parse({});
   EXPECT_EQ(p.cl.watch.interfaces, defaults.cl.watch.interfaces);
-  EXPECT_EQ(p.cl.watch.mode, defaults.cl.watch.mode);
-  EXPECT_EQ(p.cl.watch.flow_table_size, defaults.cl.watch.flow_table_size);
-  EXPECT_EQ(p.cl.watch.ring_bytes, defaults.cl.watch.ring_bytes);
+  EXPECT_EQ(p.cl.watch.classifier.mode, defaults.cl.watch.classifier.mode);
+  EXPECT_EQ(p.cl.watch.classifier.flow_table_size, defaults.cl.watch.classifier.flow_table_size);
+  EXPECT_EQ(p.cl.watch.classifier.ring_bytes, defaults.cl.watch.classifier.ring_bytes);
 }
 
 TEST(ConfigFile, TheCommandLineWinsOverTheFile) {
@@ -165,20 +165,20 @@ TEST(ConfigFile, TheCommandLineWinsOverTheFile) {
           "include": ["192.0.2.0/24"], "sample": 4})",
       {"--mode", "flow", "--stats-interval", "3", "--include", "198.51.100.0/24", "veth1"});
   ASSERT_EQ(p.cl.command, Command::kWatch) << p.cl.error;
-  EXPECT_EQ(p.cl.watch.mode, RecordMode::kFlow);
+  EXPECT_EQ(p.cl.watch.classifier.mode, RecordMode::kFlow);
   EXPECT_DOUBLE_EQ(p.cl.watch.stats_interval_seconds, 3);
   EXPECT_THAT(prefix_texts(p.cl.watch.prefixes.includes), ElementsAre("198.51.100.0/24"));
   EXPECT_THAT(p.cl.watch.interfaces, ElementsAre("veth1"));
   // What the command line leaves alone still comes from the file.
-  EXPECT_EQ(p.cl.watch.sample_every, 4u);
+  EXPECT_EQ(p.cl.watch.classifier.sample_every, 4u);
 }
 
 TEST(ConfigFile, ConfigBeforeOrAfterTheFlags) {
   ConfigFile file(R"({"mode": "packet", "sample": 4})");
   Parsed p = parse({"--sample", "2", "--config", file.path()});
   ASSERT_EQ(p.cl.command, Command::kWatch) << p.cl.error;
-  EXPECT_EQ(p.cl.watch.sample_every, 2u);
-  EXPECT_EQ(p.cl.watch.mode, RecordMode::kPacket);
+  EXPECT_EQ(p.cl.watch.classifier.sample_every, 2u);
+  EXPECT_EQ(p.cl.watch.classifier.mode, RecordMode::kPacket);
   EXPECT_EQ(p.cl.watch.config_file, file.path());
 }
 
@@ -261,6 +261,12 @@ TEST(ConfigFile, ValuesGoThroughTheSameChecksAsFlags) {
   }
 }
 
+TEST(ConfigFile, AWordOptionSaysWhichWordsItTakes) {
+  Parsed p = parse_with_config(R"({"mode": "packets"})");
+  expect_usage_error(p);
+  EXPECT_EQ(p.cl.error, "--mode must be flow or packet (got 'packets')");
+}
+
 // JSON has one number type: 1024.0 and 1e3 are numbers like 1024 and 1000,
 // and some writers (Python's json.dumps of a float, JavaScript for large
 // values) produce them. The file passes them on as "1024.0" and
@@ -270,8 +276,8 @@ TEST(ConfigFile, ValuesGoThroughTheSameChecksAsFlags) {
 TEST(ConfigFile, IntegralNumbersWrittenAsFloatsAreAccepted) {
   Parsed p = parse_with_config(R"({"flow-table-size": 1024.0, "rate-limit": 1e12})");
   ASSERT_EQ(p.cl.command, Command::kWatch) << p.cl.error;
-  EXPECT_EQ(p.cl.watch.flow_table_size, 1024u);
-  EXPECT_EQ(p.cl.watch.rate_limit, 1'000'000'000'000u);
+  EXPECT_EQ(p.cl.watch.classifier.flow_table_size, 1024u);
+  EXPECT_EQ(p.cl.watch.classifier.rate_limit, 1'000'000'000'000u);
 }
 
 TEST(ConfigFile, MissingFileIsAUsageError) {

@@ -14,6 +14,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using Command = CommandLine::Command;
 
 CommandLine parse(std::vector<const char*> args) {
@@ -41,14 +42,14 @@ TEST(CommandLine, NoArgumentsWatchesTheDefaultRoute) {
   EXPECT_EQ(cl.command, Command::kWatch);
   EXPECT_EQ(cl.exit_code, 0);
   EXPECT_THAT(cl.watch.interfaces, IsEmpty());
-  EXPECT_EQ(cl.watch.mode, RecordMode::kFlow);
-  EXPECT_EQ(cl.watch.transport, Transport::kAuto);
+  EXPECT_EQ(cl.watch.classifier.mode, RecordMode::kFlow);
+  EXPECT_EQ(cl.watch.classifier.transport, Transport::kAuto);
   EXPECT_EQ(cl.watch.format, OutputFormat::kAuto);
   EXPECT_EQ(cl.watch.flow_interval_seconds, 10);
   EXPECT_EQ(cl.watch.idle_timeout_seconds, 60);
-  EXPECT_EQ(cl.watch.flow_table_size, 65536u);
-  EXPECT_EQ(cl.watch.sample_every, 1u);
-  EXPECT_EQ(cl.watch.rate_limit, 0u);
+  EXPECT_EQ(cl.watch.classifier.flow_table_size, 65536u);
+  EXPECT_EQ(cl.watch.classifier.sample_every, 1u);
+  EXPECT_EQ(cl.watch.classifier.rate_limit, 0u);
   EXPECT_FALSE(cl.watch.config_file.has_value());
   EXPECT_TRUE(cl.watch.prefixes.default_excludes);
   EXPECT_THAT(cl.watch.prefixes.excludes, IsEmpty());
@@ -56,8 +57,21 @@ TEST(CommandLine, NoArgumentsWatchesTheDefaultRoute) {
   EXPECT_FALSE(cl.watch.output.has_value());
   EXPECT_EQ(cl.watch.duration_seconds, 0);
   EXPECT_EQ(cl.watch.stats_interval_seconds, 0);
-  EXPECT_EQ(cl.watch.ring_bytes, 4u << 20);
+  EXPECT_EQ(cl.watch.classifier.ring_bytes, 4u << 20);
   EXPECT_FALSE(cl.watch.verbose);
+}
+
+// One set of defaults: an empty command line loads the classifier exactly as
+// ClassifierSettings{} does (WatchOptions once copied these fields with a
+// different default mode, packet against the command line's flow).
+TEST(CommandLine, EmptyCommandLineLoadsTheDefaultClassifierSettings) {
+  const CommandLine cl = parse({});
+  ASSERT_EQ(cl.command, Command::kWatch);
+  const ClassifierSettings defaults;
+  EXPECT_TRUE(cl.watch.classifier == defaults);
+  EXPECT_EQ(defaults.mode, RecordMode::kFlow);  // README: "--mode flow | The default"
+  // Options that are not the classifier's leave them alone.
+  EXPECT_TRUE(parse({"--stats-interval", "1", "--format", "json"}).watch.classifier == defaults);
 }
 
 TEST(CommandLine, PositionalInterfaces) {
@@ -118,9 +132,9 @@ TEST(CommandLine, OtherWatchOptions) {
   EXPECT_EQ(cl.watch.output, "/tmp/out.jsonl");
   EXPECT_DOUBLE_EQ(cl.watch.duration_seconds, 2.5);
   EXPECT_DOUBLE_EQ(cl.watch.stats_interval_seconds, 10);
-  EXPECT_EQ(cl.watch.ring_bytes, 65536u);
+  EXPECT_EQ(cl.watch.classifier.ring_bytes, 65536u);
   EXPECT_TRUE(cl.watch.verbose);
-  EXPECT_EQ(cl.watch.mode, RecordMode::kPacket);
+  EXPECT_EQ(cl.watch.classifier.mode, RecordMode::kPacket);
   EXPECT_THAT(cl.watch.interfaces, ElementsAre("eth0"));
 
   cl = parse({"--output", "out.jsonl", "--verbose"});
@@ -156,7 +170,7 @@ TEST(CommandLine, RingSizeMustBeAPowerOfTwoOfAtLeast4096) {
     SCOPED_TRACE(ok);
     CommandLine cl = parse({"--ring-size", ok});
     EXPECT_EQ(cl.command, Command::kWatch);
-    EXPECT_EQ(cl.watch.ring_bytes, std::stoul(ok));
+    EXPECT_EQ(cl.watch.classifier.ring_bytes, std::stoul(ok));
   }
   for (const char* bad : {"0", "1", "2048", "4095", "5000", "12288", "4294967295", "4294967296",
                           "-4096", "4k", "lots"}) {
@@ -214,8 +228,8 @@ TEST(CommandLine, UnknownOptionIsAUsageError) {
 }
 
 TEST(CommandLine, ModesAreFlowAndPacket) {
-  EXPECT_EQ(parse({"--mode", "flow"}).watch.mode, RecordMode::kFlow);
-  EXPECT_EQ(parse({"--mode", "packet"}).watch.mode, RecordMode::kPacket);
+  EXPECT_EQ(parse({"--mode", "flow"}).watch.classifier.mode, RecordMode::kFlow);
+  EXPECT_EQ(parse({"--mode", "packet"}).watch.classifier.mode, RecordMode::kPacket);
   CommandLine cl;
   std::string err = parse_stderr({"--mode", "bogus"}, cl);
   EXPECT_EQ(cl.command, Command::kExit);
@@ -224,13 +238,72 @@ TEST(CommandLine, ModesAreFlowAndPacket) {
 }
 
 TEST(CommandLine, TransportsAndFormats) {
-  EXPECT_EQ(parse({"--transport", "perf"}).watch.transport, Transport::kPerfBuffer);
-  EXPECT_EQ(parse({"--transport", "ringbuf"}).watch.transport, Transport::kRingBuffer);
+  EXPECT_EQ(parse({"--transport", "perf"}).watch.classifier.transport, Transport::kPerfBuffer);
+  EXPECT_EQ(parse({"--transport", "ringbuf"}).watch.classifier.transport, Transport::kRingBuffer);
   EXPECT_EQ(parse({"--format", "text"}).watch.format, OutputFormat::kText);
   EXPECT_EQ(parse({"--format", "json"}).watch.format, OutputFormat::kJson);
   CommandLine cl;
   parse_stderr({"--transport", "carrier-pigeon"}, cl);
   EXPECT_EQ(cl.exit_code, 2);
+}
+
+// Issue 10, defect 5: CLI11's CheckedTransformer answered "Check packets
+// value in {flow->1,packet->0} OR {1,0} FAILED", and took the enum's number.
+TEST(CommandLine, WordOptionsSayWhichWordsTheyTake) {
+  struct Case {
+    std::vector<const char*> args;
+    const char* error;
+  };
+  for (const Case& c :
+       {Case{{"--mode", "packets"}, "--mode must be flow or packet (got 'packets')"},
+        Case{{"--mode", "0"}, "--mode must be flow or packet (got '0')"},
+        Case{{"--mode", "1"}, "--mode must be flow or packet (got '1')"},
+        Case{{"--mode=Flow"}, "--mode must be flow or packet (got 'Flow')"},
+        Case{{"--format", "jsonl"}, "--format must be auto, json or text (got 'jsonl')"},
+        Case{{"--format", "2"}, "--format must be auto, json or text (got '2')"},
+        Case{{"--transport", "0"}, "--transport must be auto, ringbuf or perf (got '0')"}}) {
+    SCOPED_TRACE(c.args[0]);
+    CommandLine cl;
+    const std::string err = parse_stderr(c.args, cl);
+    EXPECT_EQ(cl.command, Command::kExit);
+    EXPECT_EQ(cl.exit_code, 2);
+    EXPECT_EQ(cl.error, c.error);
+    EXPECT_EQ(err, std::string("egresswatch: ") + c.error + " (see --help)\n");
+  }
+}
+
+TEST(CommandLine, HelpShowsTheWordsWithoutCli11sMapping) {
+  ::testing::internal::CaptureStdout();
+  parse({"--help"});
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_THAT(out, HasSubstr("--mode flow|packet"));
+  EXPECT_THAT(out, HasSubstr("--format auto|json|text"));
+  EXPECT_THAT(out, HasSubstr("--transport auto|ringbuf|perf"));
+  EXPECT_THAT(out, Not(HasSubstr("->")));
+  EXPECT_THAT(out, Not(HasSubstr("ENUM")));
+}
+
+TEST(CommandLine, UnknownOptionNamesTheNearestKnownOne) {
+  for (std::vector<const char*> args : {std::vector<const char*>{"--duraton", "5"},
+                                        {"eth0", "--duraton=5"},
+                                        {"--durration", "5", "eth0"}}) {
+    SCOPED_TRACE(args[0]);
+    CommandLine cl;
+    const std::string err = parse_stderr(args, cl);
+    EXPECT_EQ(cl.exit_code, 2);
+    EXPECT_THAT(cl.error, ::testing::StartsWith("unknown option --dur"));
+    EXPECT_THAT(cl.error, ::testing::EndsWith("; did you mean --duration?"));
+  }
+  CommandLine cl;
+  parse_stderr({"--duraton", "5"}, cl);
+  EXPECT_EQ(cl.error, "unknown option --duraton; did you mean --duration?");
+  parse_stderr({"--incldue", "192.0.2.0/24"}, cl);
+  EXPECT_EQ(cl.error, "unknown option --incldue; did you mean --include?");
+  // Nothing near: no guess.
+  parse_stderr({"--frobnicate"}, cl);
+  EXPECT_EQ(cl.error, "unknown option --frobnicate");
+  parse_stderr({"-x"}, cl);
+  EXPECT_EQ(cl.error, "unknown option -x");
 }
 
 TEST(CommandLine, FlowAndLossOptions) {
@@ -239,9 +312,9 @@ TEST(CommandLine, FlowAndLossOptions) {
   ASSERT_EQ(cl.command, Command::kWatch);
   EXPECT_EQ(cl.watch.flow_interval_seconds, 0.5);
   EXPECT_EQ(cl.watch.idle_timeout_seconds, 3);
-  EXPECT_EQ(cl.watch.flow_table_size, 1024u);
-  EXPECT_EQ(cl.watch.sample_every, 10u);
-  EXPECT_EQ(cl.watch.rate_limit, 500u);
+  EXPECT_EQ(cl.watch.classifier.flow_table_size, 1024u);
+  EXPECT_EQ(cl.watch.classifier.sample_every, 10u);
+  EXPECT_EQ(cl.watch.classifier.rate_limit, 500u);
   EXPECT_THAT(cl.watch.interfaces, ElementsAre("eth0"));
   for (std::vector<const char*> bad : {std::vector<const char*>{"--sample", "0"},
                                        {"--flow-table-size", "8"},
@@ -273,10 +346,17 @@ TEST(CommandLine, DurationMustBePositive) {
 // newline (or a terminal escape) made the "one line" error several.
 TEST(CommandLine, ErrorsQuoteControlCharactersEscaped) {
   CommandLine cl;
-  const std::string err = parse_stderr({"eth0", "--bogus\nline", "--\x1b[2J"}, cl);
+  // The unknown-option line names only the first one; each on its own.
+  std::string err = parse_stderr({"eth0", "--bogus\nline", "--\x1b[2J"}, cl);
   EXPECT_EQ(cl.exit_code, 2);
   EXPECT_THAT(cl.error, HasSubstr("--bogus\\x0aline"));
+  EXPECT_EQ(err.find('\n'), err.size() - 1) << err;
+  err = parse_stderr({"eth0", "--\x1b[2J"}, cl);
+  EXPECT_EQ(cl.exit_code, 2);
   EXPECT_THAT(cl.error, HasSubstr("--\\x1b[2J"));
+  EXPECT_EQ(err.find('\n'), err.size() - 1) << err;
+  err = parse_stderr({"--mode", "flow\n"}, cl);
+  EXPECT_EQ(cl.error, "--mode must be flow or packet (got 'flow\\x0a')");
   EXPECT_EQ(err.find('\n'), err.size() - 1) << err;
 }
 
