@@ -1,6 +1,7 @@
 #!/bin/bash
 # The man pages in packaging/man: (a) groff renders them without a warning,
-# (b) every long option a program's --help prints appears in its page.
+# (b) every long option a program's --help prints appears in its page, and
+# its .TH line names the program's --version.
 # EGRESSWATCH and EGRESSWATCH_BRIDGE are the binaries. Exit 77 (skip) without groff.
 set -u
 
@@ -51,7 +52,13 @@ check_page() {
     grep -qF -- "$escaped" "$page" || grep -qF -- "$option" "$page" ||
       fail "$1: $option (from $(basename "$binary") --help) is not in the page"
   done
-  echo "$1: $(wc -w <<<"$options") options from --help checked"
+
+  # The version in the .TH line is the program's (--version: "NAME X.Y.Z").
+  local version
+  version=$("$binary" --version | awk '{print $NF}')
+  grep -q "^\.TH .*\"egresswatch ${version//./\\.}\"" "$page" ||
+    fail "$1: the .TH line does not name version $version ($(basename "$binary") --version)"
+  echo "$1: $(wc -w <<<"$options") options from --help checked, version $version"
 }
 
 check_page egresswatch.8 "$EGRESSWATCH"
