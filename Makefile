@@ -15,7 +15,7 @@ DEBIAN_PACKAGES := \
 	libcli11-dev libcap-ng-dev libgtest-dev libgmock-dev libclang-rt-14-dev \
 	iproute2 iputils-ping jq util-linux systemd ethtool netcat-openbsd
 
-.PHONY: all deps build run test clean format bench-deps build-variants install deb deb-deps
+.PHONY: all deps build run test clean format bench-deps build-variants install deb deb-deps package-test
 
 all: build
 
@@ -54,6 +54,7 @@ test: build
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	tests/fuzz/run_fuzzers.sh build-fuzz
 	$(MAKE) build-variants
+	$(MAKE) package-test
 
 # The builds a user or a packager makes: the two programs alone (no
 # GoogleTest, no benchmarks), optimised, with Debian's own flags
@@ -86,7 +87,7 @@ install: build
 # by dpkg-buildpackage (debhelper, dpkg-shlibdeps), cross-built for ARM, then
 # checked by lintian (an error fails it).
 ARCH ?= $(shell dpkg --print-architecture)
-DEB_TOOLS := debhelper dpkg-dev fakeroot lintian
+DEB_TOOLS := debhelper dpkg-dev fakeroot lintian mmdebstrap systemd-container
 DEB_ARCH_LIBS := libbpf-dev libelf-dev zlib1g-dev libmnl-dev libcap-ng-dev libstdc++-12-dev
 deb-deps: deps
 	@set -e; native=$$(dpkg --print-architecture); need="$(DEB_TOOLS)"; \
@@ -106,6 +107,12 @@ deb-deps: deps
 deb: deb-deps
 	@deb=$$(packaging/make-deb.sh $(ARCH)) && echo "built $$deb" && \
 	lintian --fail-on error --suppress-tags initial-upload-closes-no-bugs "$$deb"
+
+# The amd64 package installed with dpkg -i into a fresh Debian 12 root
+# (mmdebstrap, cached), its units started, reloaded and stopped under a real
+# systemd (systemd-nspawn --boot), then purged (tests/packaging).
+package-test: deb
+	tests/packaging/test_deb_install.sh dist/egresswatch_$$(sed -n 's/^project(egresswatch VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)_$(ARCH).deb
 
 # What bench/ needs beyond the build (BCC baseline, kernel headers, perf): never
 # part of run or test.
