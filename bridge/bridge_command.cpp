@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "bridge/bridge.h"
+#include "bridge/port_claim.h"
 #include "bridge/port_checks.h"
 #include "bridge/stats_line.h"
 #include "core/capabilities.h"
@@ -47,6 +48,9 @@ int run_bridge(const BridgeOptions& options) {
   if (options.realtime) needs += ", and CAP_SYS_NICE for --realtime";
   require_capabilities(missing, needs);
   const CheckedPorts checked = check_ports(options.port_a, options.port_b);
+  // Before anything is touched, and held until the sockets are closed.
+  const PortClaim claim_a = PortClaim::take(checked.a);
+  const PortClaim claim_b = PortClaim::take(checked.b);
 
   // Signals are queued from here on and handled inside the loop, so a Ctrl-C
   // while setting up still ends with everything restored.
