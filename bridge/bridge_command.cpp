@@ -49,8 +49,8 @@ int run_bridge(const BridgeOptions& options) {
   require_capabilities(missing, needs);
   const CheckedPorts checked = check_ports(options.port_a, options.port_b);
   // Before anything is touched, and held until the sockets are closed.
-  const PortClaim claim_a = PortClaim::take(checked.a);
-  const PortClaim claim_b = PortClaim::take(checked.b);
+  const PortClaim claim_a = PortClaim::take(checked.a, options.watch);
+  const PortClaim claim_b = PortClaim::take(checked.b, options.watch);
 
   // Signals are queued from here on and handled inside the loop, so a Ctrl-C
   // while setting up still ends with everything restored.
@@ -69,11 +69,14 @@ int run_bridge(const BridgeOptions& options) {
   PolicySettings policy;
   policy.forward_link_local = options.forward_link_local;
   policy.mac_ageing_ns = static_cast<uint64_t>(options.mac_ageing_seconds * 1e9);
-  PortSettings port_settings;
-  // Bypassing the qdisc would also bypass the tc egress hook we watch.
-  port_settings.qdisc_bypass = !options.watch;
-  Bridge bridge(PacketPort::open(checked.a, port_settings),
-                PacketPort::open(checked.b, port_settings), policy);
+  // Bypassing the qdisc would also bypass the tc egress hook a classifier
+  // watches, ours with --watch or an egresswatch's.
+  PortSettings settings_a;
+  settings_a.qdisc_bypass = claim_a.qdisc_bypass();
+  PortSettings settings_b;
+  settings_b.qdisc_bypass = claim_b.qdisc_bypass();
+  Bridge bridge(PacketPort::open(checked.a, settings_a), PacketPort::open(checked.b, settings_b),
+                policy);
 
   EventLoop loop;
   std::unique_ptr<JsonLineEncoder> encoder;

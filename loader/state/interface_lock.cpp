@@ -18,9 +18,18 @@ namespace {
 // File name prefixes, one per purpose; the sweep knows them all.
 constexpr const char* kWatchPrefix = "lock";
 constexpr const char* kBridgePortPrefix = "bridgeport";
+constexpr const char* kQdiscBypassPrefix = "bypass";
 
 const char* prefix(LockPurpose purpose) {
-  return purpose == LockPurpose::kBridgePort ? kBridgePortPrefix : kWatchPrefix;
+  switch (purpose) {
+    case LockPurpose::kBridgePort:
+      return kBridgePortPrefix;
+    case LockPurpose::kQdiscBypass:
+      return kQdiscBypassPrefix;
+    case LockPurpose::kWatch:
+      break;
+  }
+  return kWatchPrefix;
 }
 
 std::string lock_path(const Interface& iface, LockPurpose purpose) {
@@ -33,7 +42,7 @@ std::string lock_path(const Interface& iface, LockPurpose purpose) {
 }
 
 bool is_lock_file(const std::string& name) {
-  for (const char* p : {kWatchPrefix, kBridgePortPrefix}) {
+  for (const char* p : {kWatchPrefix, kBridgePortPrefix, kQdiscBypassPrefix}) {
     const std::string start = std::string(p) + "-";
     if (name.rfind(start, 0) == 0) return true;
   }
@@ -41,7 +50,7 @@ bool is_lock_file(const std::string& name) {
 }
 
 std::string held_message(const Interface& iface, LockPurpose purpose, const std::string& pid) {
-  if (purpose == LockPurpose::kBridgePort) {
+  if (purpose != LockPurpose::kWatch) {
     return iface.name + ": already a port of another egresswatch-bridge (pid " + pid + ")";
   }
   return iface.name + ": already watched by another egresswatch (pid " + pid + ")";

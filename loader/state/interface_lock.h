@@ -26,6 +26,9 @@ namespace ew {
 enum class LockPurpose {
   kWatch,       // egresswatch's filter on the interface's egress hook
   kBridgePort,  // an egresswatch-bridge's packet socket on the interface
+  // Held beside kBridgePort while that socket transmits past the qdisc
+  // layer, and so past the egress hook: egresswatch warns when it sees it.
+  kQdiscBypass,
 };
 
 class InterfaceLock {
