@@ -11,6 +11,7 @@
 
 #include "bridge/bridge.h"
 #include "bridge/port_claim.h"
+#include "bridge/port_event_line.h"
 #include "bridge/port_checks.h"
 #include "bridge/stats_line.h"
 #include "core/capabilities.h"
@@ -86,7 +87,10 @@ int run_bridge(const BridgeOptions& options) {
     session.emplace(options.watch_options, std::vector<Interface>{checked.a, checked.b}, sink,
                     *encoder, loop);
   }
-  bridge.attach_to(loop);
+  bridge.attach_to(loop, [&](const std::string& port, PortEvent event) {
+    append_port_event_line(port, event, WallClock::now_ns(), sink.buffer());
+    if (sink.flush() != OutputSink::Flush::kWritten) loop.stop();
+  });
   if (options.realtime) {
     // A userspace bridge at normal priority waits behind whatever else runs
     // on its CPU (up to a scheduler tick, 4 ms at 250 Hz); the kernel bridge
