@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -11,7 +12,7 @@
 
 #include "bridge/bridge.h"
 #include "bridge/port_claim.h"
-#include "bridge/port_event_line.h"
+#include "bridge/bridge_lines.h"
 #include "bridge/port_checks.h"
 #include "bridge/stats_line.h"
 #include "core/capabilities.h"
@@ -23,6 +24,7 @@
 #include "core/session_timers.h"
 #include "core/wall_clock.h"
 #include "output/json_lines.h"
+#include "output/text_lines.h"
 #include "prefixes/prefix_rules.h"
 #include "session/output_closed.h"
 #include "session/watch_session.h"
@@ -62,6 +64,11 @@ int run_bridge(const BridgeOptions& options) {
   SignalFd control_signals({SIGHUP, SIGUSR1});
   signal(SIGPIPE, SIG_IGN);
   OutputSink sink = OutputSink::open(options.output);
+  // As egresswatch decides: text for a person at a terminal, else JSON.
+  bool text = options.format == OutputFormat::kText;
+  if (options.format == OutputFormat::kAuto) text = !options.output && isatty(sink.fd());
+  const std::unique_ptr<BridgeLines> lines =
+      text ? make_text_bridge_lines() : make_json_bridge_lines();
   sink.set_interrupt_fd(stop_signals.fd());
 
   for (const auto& warning : checked.warnings)
@@ -80,15 +87,19 @@ int run_bridge(const BridgeOptions& options) {
                 policy);
 
   EventLoop loop;
-  std::unique_ptr<JsonLineEncoder> encoder;
+  std::unique_ptr<LineFormatter> formatter;
   std::optional<WatchSession> session;
   if (options.watch) {
-    encoder = std::make_unique<JsonLineEncoder>(sink.buffer());
+    if (text) {
+      formatter = std::make_unique<TextLineFormatter>(sink.buffer());
+    } else {
+      formatter = std::make_unique<JsonLineEncoder>(sink.buffer());
+    }
     session.emplace(options.watch_options, std::vector<Interface>{checked.a, checked.b}, sink,
-                    *encoder, loop);
+                    *formatter, loop);
   }
   bridge.attach_to(loop, [&](const std::string& port, PortEvent event) {
-    append_port_event_line(port, event, WallClock::now_ns(), sink.buffer());
+    lines->port_event(port, event, WallClock::now_ns(), sink.buffer());
     if (sink.flush() != OutputSink::Flush::kWritten) loop.stop();
   });
   if (options.realtime) {
@@ -106,7 +117,7 @@ int run_bridge(const BridgeOptions& options) {
            (session ? " and watching both (Ctrl-C to stop)" : " (Ctrl-C to stop)"));
 
   auto write_stats = [&](bool final) {
-    append_stats_line(bridge.stats(), WallClock::now_ns(), final, sink.buffer());
+    lines->stats(bridge.stats(), WallClock::now_ns(), final, sink.buffer());
     if (sink.flush() != OutputSink::Flush::kWritten) loop.stop();
   };
   loop.add(stop_signals.fd(), EPOLLIN, [&](uint32_t) {
@@ -140,7 +151,7 @@ int run_bridge(const BridgeOptions& options) {
   sink.set_interrupt_fd(give_up.get());
   bool output_open = true;
   if (session) output_open = session->finish();
-  append_stats_line(bridge.stats(), WallClock::now_ns(), true, sink.buffer());
+  lines->stats(bridge.stats(), WallClock::now_ns(), true, sink.buffer());
   if (sink.flush() != OutputSink::Flush::kWritten) {
     sink.abandon();
     output_open = false;

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "core/error.h"
@@ -14,12 +16,32 @@ namespace {
 constexpr const char* kDescription =
     "A userspace Ethernet bridge between IFACE_A and IFACE_B over AF_PACKET sockets (the "
     "\"two NICs inline\" setup). With --watch, the egresswatch classifier watches both ports' "
-    "egress and its records share the JSON stream on stdout.";
+    "egress and its records share the output stream on stdout.";
 
 constexpr const char* kFooter =
     "Everything after --watch is a classifier option of egresswatch (see egresswatch --help): "
-    "--mode, --include, --exclude, --config, ... Stats lines ({\"type\":\"stats\",\"ports\":"
+    "--mode, --include, --exclude, --config, ... Stats lines ({\"type\":\"bridge_stats\",\"ports\":"
     "[...]}) are written at exit, on SIGUSR1 and every --stats-interval.";
+
+const std::map<std::string, OutputFormat>& formats() {
+  static const std::map<std::string, OutputFormat> kFormats{
+      {"auto", OutputFormat::kAuto}, {"json", OutputFormat::kJson}, {"text", OutputFormat::kText}};
+  return kFormats;
+}
+
+// A plain message for a bad value, rather than CLI11's transformer dump.
+CLI::Validator format_validator() {
+  return CLI::Validator(
+      [](const std::string& value) -> std::string {
+        if (formats().count(value)) return "";
+        return "'" + value + "' is not a format: auto, json or text";
+      },
+      "FORMAT");
+}
+
+OutputFormat parse_format(const std::string& value) {
+  return formats().at(value);
+}
 
 }  // namespace
 
@@ -41,8 +63,8 @@ WatchOptions parse_watch_arguments(const std::vector<std::string>& arguments) {
     throw Error("--watch: '" + what +
                 "' is not a classifier option; the bridge watches its own two ports");
   }
-  if (parsed.watch.format == OutputFormat::kText) {
-    throw Error("--watch: --format text is not available: the bridge writes JSON lines");
+  if (parsed.watch.format != OutputFormat::kAuto) {
+    throw Error("--watch: --format is the bridge's option: give it before --watch");
   }
   return parsed.watch;
 }
@@ -84,8 +106,14 @@ BridgeCommandLine parse_bridge_command_line(int argc, const char* const* argv) {
   app.add_option("--duration", options.duration_seconds, "Stop cleanly after SECONDS")
       ->type_name("SECONDS")
       ->check(seconds_validator());
-  app.add_option("-o,--output", output, "Append JSON lines to FILE instead of stdout")
+  app.add_option("-o,--output", output, "Append lines to FILE instead of stdout")
       ->type_name("FILE");
+  std::string format = "auto";
+  app.add_option("--format", format,
+                 "json (JSON Lines), text (for people), or auto: text on a terminal, else json")
+      ->type_name("FORMAT")
+      ->check(format_validator())
+      ->default_str("auto");
   app.add_flag("--realtime", options.realtime,
                "Forward at real-time priority (SCHED_FIFO 10; needs CAP_SYS_NICE), so a busy "
                "CPU does not make frames wait for the scheduler");
@@ -104,6 +132,7 @@ BridgeCommandLine parse_bridge_command_line(int argc, const char* const* argv) {
     app.parse(bridge_argc, argv);
     if (!output.empty()) options.output = output;
     if (!user.empty()) options.user = user;
+    options.format = parse_format(format);
     if (options.watch) {
       options.watch_options = parse_watch_arguments(options.watch_arguments);
       // Options that are the session's rather than the classifier's may be
