@@ -11,9 +11,9 @@
 #include <optional>
 
 #include "bridge/bridge.h"
-#include "bridge/port_claim.h"
 #include "bridge/bridge_lines.h"
 #include "bridge/port_checks.h"
+#include "bridge/port_claim.h"
 #include "bridge/stats_line.h"
 #include "core/capabilities.h"
 #include "core/error.h"
