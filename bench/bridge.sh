@@ -160,13 +160,13 @@ ew_counts() {
   DROP_FAIL="- -"
   [[ $1 == ew* ]] || return 0
   local before d f
-  before=$(grep -c '"type":"stats".*"ports":' "$WORK/$1.jsonl" || true)
+  before=$(grep -c '"type":"bridge_stats"' "$WORK/$1.jsonl" || true)
   kill -USR1 "$BRIDGE_PID"
   for _ in $(seq 1 40); do
-    [ "$(grep -c '"type":"stats".*"ports":' "$WORK/$1.jsonl" || true)" -gt "$before" ] && break
+    [ "$(grep -c '"type":"bridge_stats"' "$WORK/$1.jsonl" || true)" -gt "$before" ] && break
     sleep 0.05
   done
-  read -r d f < <(grep '"type":"stats".*"ports":' "$WORK/$1.jsonl" | tail -1 |
+  read -r d f < <(grep '"type":"bridge_stats"' "$WORK/$1.jsonl" | tail -1 |
     jq -r '[([.ports[].dropped] | add), ([.ports[].send_failed] | add)] | @tsv')
   DROP_FAIL="$((d - PREV_DROP)) $((f - PREV_FAIL))"
   PREV_DROP=$d PREV_FAIL=$f

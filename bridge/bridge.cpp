@@ -1,5 +1,6 @@
 #include "bridge/bridge.h"
 
+#include <net/if.h>
 #include <sys/epoll.h>
 #include <time.h>
 
@@ -27,26 +28,51 @@ uint64_t coarse_now_ns() {
 
 }  // namespace
 
+const char* port_event_name(PortEvent event) {
+  switch (event) {
+    case PortEvent::kDown:
+      return "down";
+    case PortEvent::kUp:
+      return "up";
+    case PortEvent::kRemoved:
+      break;
+  }
+  return "removed";
+}
+
 Bridge::Bridge(PacketPort a, PacketPort b, const PolicySettings& policy)
     : ports_{std::move(a), std::move(b)}, policy_(policy) {}
 
-void Bridge::attach_to(EventLoop& loop) {
+void Bridge::attach_to(EventLoop& loop, PortEventHandler on_event) {
   loop_ = &loop;
+  on_event_ = std::move(on_event);
   for (size_t i = 0; i < 2; i++) {
+    up_[i] = is_running(ports_[i].iface());
     loop.add(ports_[i].fd(), EPOLLIN, [this, i](uint32_t events) {
       if (events & EPOLLERR) on_port_error(i);
       if (events & EPOLLIN) forward_from(i);
     });
   }
   loop.add(links_.fd(), EPOLLIN, [this](uint32_t) {
-    const bool overran = links_.read([this](int ifindex) {
-      for (size_t i = 0; i < 2; i++) {
-        if (ports_[i].iface().ifindex == ifindex) port_removed(i);
-      }
-    });
+    const bool overran = links_.read(
+        [this](int ifindex) {
+          for (size_t i = 0; i < 2; i++) {
+            if (ports_[i].iface().ifindex == ifindex) port_removed(i);
+          }
+        },
+        [this](int ifindex, unsigned flags) {
+          for (size_t i = 0; i < 2; i++) {
+            if (ports_[i].iface().ifindex != ifindex) continue;
+            port_link_changed(i, (flags & IFF_UP) && (flags & IFF_RUNNING));
+          }
+        });
     if (overran) {
       for (size_t i = 0; i < 2; i++) {
-        if (!interface_exists(ports_[i].iface().ifindex)) port_removed(i);
+        if (!interface_exists(ports_[i].iface().ifindex)) {
+          port_removed(i);
+        } else {
+          port_link_changed(i, is_running(ports_[i].iface()));
+        }
       }
     }
   });
@@ -55,7 +81,23 @@ void Bridge::attach_to(EventLoop& loop) {
 void Bridge::port_removed(size_t port) {
   if (failure_) return;
   failure_ = ports_[port].iface().name + ": interface removed; the bridge stops";
+  if (on_event_) on_event_(ports_[port].iface().name, PortEvent::kRemoved);
   if (loop_) loop_->stop();
+}
+
+void Bridge::port_link_changed(size_t port, bool up) {
+  // Link notifications come for every change (promiscuity, statistics...),
+  // and a port going down is also told on its socket (ENETDOWN): report
+  // changes of state only.
+  if (failure_ || up == up_[port]) return;
+  up_[port] = up;
+  const std::string& name = ports_[port].iface().name;
+  if (up) {
+    log_info(name + ": interface is up again; forwarding resumes");
+  } else {
+    log_warning(name + ": interface went down; forwarding resumes when it is up again");
+  }
+  if (on_event_) on_event_(name, up ? PortEvent::kUp : PortEvent::kDown);
 }
 
 void Bridge::forward_from(size_t in) {
@@ -130,7 +172,7 @@ void Bridge::handle_port_error(size_t port, int err) {
     return;
   }
   if (err == ENETDOWN) {
-    log_warning(iface.name + ": interface went down; forwarding resumes when it is up again");
+    port_link_changed(port, false);
     return;
   }
   log_warning(iface.name + ": " + std::strerror(err));

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,16 @@ struct PortStats {
   PortCounters counters;
 };
 
+// What happens to a port's link while the bridge runs.
+enum class PortEvent {
+  kDown,     // down or without carrier: nothing crosses it
+  kUp,       // up with carrier again: forwarding resumes
+  kRemoved,  // deleted or moved away: the bridge stops
+};
+const char* port_event_name(PortEvent event);  // "down", "up", "removed"
+
+using PortEventHandler = std::function<void(const std::string& port, PortEvent event)>;
+
 struct BridgeStats {
   std::array<PortStats, 2> ports;
   size_t mac_table = 0;
@@ -46,8 +57,9 @@ class Bridge {
 
   // Registers both ports on `loop`. A port whose interface is removed stops
   // the loop and leaves failure() set; one that only goes down is reported
-  // and forwarding resumes when it comes back up.
-  void attach_to(EventLoop& loop);
+  // and forwarding resumes when it comes back up. `on_event` hears of each
+  // change (once: a port that stays down is not reported again).
+  void attach_to(EventLoop& loop, PortEventHandler on_event);
   const std::optional<std::string>& failure() const { return failure_; }
 
   BridgeStats stats();
@@ -58,6 +70,7 @@ class Bridge {
   void handle_port_error(size_t port, int err);
   void note_send_failure(size_t port, int err);
   void port_removed(size_t port);
+  void port_link_changed(size_t port, bool up);
 
   std::array<PacketPort, 2> ports_;
   ForwardingPolicy policy_;
@@ -69,6 +82,8 @@ class Bridge {
   // deleting a port that is already down says nothing more there, so
   // removals are watched for on rtnetlink.
   LinkMonitor links_;
+  std::array<bool, 2> up_{true, true};
+  PortEventHandler on_event_;
   EventLoop* loop_ = nullptr;
   std::optional<std::string> failure_;
 };

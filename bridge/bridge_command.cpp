@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -10,7 +11,9 @@
 #include <optional>
 
 #include "bridge/bridge.h"
+#include "bridge/bridge_lines.h"
 #include "bridge/port_checks.h"
+#include "bridge/port_claim.h"
 #include "bridge/stats_line.h"
 #include "core/capabilities.h"
 #include "core/error.h"
@@ -21,6 +24,7 @@
 #include "core/session_timers.h"
 #include "core/wall_clock.h"
 #include "output/json_lines.h"
+#include "output/text_lines.h"
 #include "prefixes/prefix_rules.h"
 #include "session/output_closed.h"
 #include "session/watch_session.h"
@@ -47,6 +51,9 @@ int run_bridge(const BridgeOptions& options) {
   if (options.realtime) needs += ", and CAP_SYS_NICE for --realtime";
   require_capabilities(missing, needs);
   const CheckedPorts checked = check_ports(options.port_a, options.port_b);
+  // Before anything is touched, and held until the sockets are closed.
+  const PortClaim claim_a = PortClaim::take(checked.a, options.watch);
+  const PortClaim claim_b = PortClaim::take(checked.b, options.watch);
 
   // Signals are queued from here on and handled inside the loop, so a Ctrl-C
   // while setting up still ends with everything restored.
@@ -57,6 +64,11 @@ int run_bridge(const BridgeOptions& options) {
   SignalFd control_signals({SIGHUP, SIGUSR1});
   signal(SIGPIPE, SIG_IGN);
   OutputSink sink = OutputSink::open(options.output);
+  // As egresswatch decides: text for a person at a terminal, else JSON.
+  bool text = options.format == OutputFormat::kText;
+  if (options.format == OutputFormat::kAuto) text = !options.output && isatty(sink.fd());
+  const std::unique_ptr<BridgeLines> lines =
+      text ? make_text_bridge_lines() : make_json_bridge_lines();
   sink.set_interrupt_fd(stop_signals.fd());
 
   for (const auto& warning : checked.warnings)
@@ -65,21 +77,31 @@ int run_bridge(const BridgeOptions& options) {
   PolicySettings policy;
   policy.forward_link_local = options.forward_link_local;
   policy.mac_ageing_ns = static_cast<uint64_t>(options.mac_ageing_seconds * 1e9);
-  PortSettings port_settings;
-  // Bypassing the qdisc would also bypass the tc egress hook we watch.
-  port_settings.qdisc_bypass = !options.watch;
-  Bridge bridge(PacketPort::open(checked.a, port_settings),
-                PacketPort::open(checked.b, port_settings), policy);
+  // Bypassing the qdisc would also bypass the tc egress hook a classifier
+  // watches, ours with --watch or an egresswatch's.
+  PortSettings settings_a;
+  settings_a.qdisc_bypass = claim_a.qdisc_bypass();
+  PortSettings settings_b;
+  settings_b.qdisc_bypass = claim_b.qdisc_bypass();
+  Bridge bridge(PacketPort::open(checked.a, settings_a), PacketPort::open(checked.b, settings_b),
+                policy);
 
   EventLoop loop;
-  std::unique_ptr<JsonLineEncoder> encoder;
+  std::unique_ptr<LineFormatter> formatter;
   std::optional<WatchSession> session;
   if (options.watch) {
-    encoder = std::make_unique<JsonLineEncoder>(sink.buffer());
+    if (text) {
+      formatter = std::make_unique<TextLineFormatter>(sink.buffer());
+    } else {
+      formatter = std::make_unique<JsonLineEncoder>(sink.buffer());
+    }
     session.emplace(options.watch_options, std::vector<Interface>{checked.a, checked.b}, sink,
-                    *encoder, loop);
+                    *formatter, loop);
   }
-  bridge.attach_to(loop);
+  bridge.attach_to(loop, [&](const std::string& port, PortEvent event) {
+    lines->port_event(port, event, WallClock::now_ns(), sink.buffer());
+    if (sink.flush() != OutputSink::Flush::kWritten) loop.stop();
+  });
   if (options.realtime) {
     // A userspace bridge at normal priority waits behind whatever else runs
     // on its CPU (up to a scheduler tick, 4 ms at 250 Hz); the kernel bridge
@@ -95,7 +117,7 @@ int run_bridge(const BridgeOptions& options) {
            (session ? " and watching both (Ctrl-C to stop)" : " (Ctrl-C to stop)"));
 
   auto write_stats = [&](bool final) {
-    append_stats_line(bridge.stats(), WallClock::now_ns(), final, sink.buffer());
+    lines->stats(bridge.stats(), WallClock::now_ns(), final, sink.buffer());
     if (sink.flush() != OutputSink::Flush::kWritten) loop.stop();
   };
   loop.add(stop_signals.fd(), EPOLLIN, [&](uint32_t) {
@@ -129,7 +151,7 @@ int run_bridge(const BridgeOptions& options) {
   sink.set_interrupt_fd(give_up.get());
   bool output_open = true;
   if (session) output_open = session->finish();
-  append_stats_line(bridge.stats(), WallClock::now_ns(), true, sink.buffer());
+  lines->stats(bridge.stats(), WallClock::now_ns(), true, sink.buffer());
   if (sink.flush() != OutputSink::Flush::kWritten) {
     sink.abandon();
     output_open = false;

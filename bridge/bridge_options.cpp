@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <string>
 #include <string_view>
 
 #include "core/error.h"
@@ -16,11 +17,11 @@ namespace {
 constexpr const char* kDescription =
     "A userspace Ethernet bridge between IFACE_A and IFACE_B over AF_PACKET sockets (the "
     "\"two NICs inline\" setup). With --watch, the egresswatch classifier watches both ports' "
-    "egress and its records share the JSON stream on stdout.";
+    "egress and its records share the output stream on stdout.";
 
 constexpr const char* kFooter =
     "Everything after --watch is a classifier option of egresswatch (see egresswatch --help): "
-    "--mode, --include, --exclude, --config, ... Stats lines ({\"type\":\"stats\",\"ports\":"
+    "--mode, --include, --exclude, --config, ... Stats lines ({\"type\":\"bridge_stats\",\"ports\":"
     "[...]}) are written at exit, on SIGUSR1 and every --stats-interval.";
 
 // An option CLI11 left over: a classifier option given before --watch gets
@@ -55,8 +56,8 @@ WatchOptions parse_watch_arguments(const std::vector<std::string>& arguments) {
     throw Error("--watch: '" + what +
                 "' is not a classifier option; the bridge watches its own two ports");
   }
-  if (parsed.watch.format == OutputFormat::kText) {
-    throw Error("--watch: --format text is not available: the bridge writes JSON lines");
+  if (parsed.watch.format != OutputFormat::kAuto) {
+    throw Error("--watch: --format is the bridge's option: give it before --watch");
   }
   return parsed.watch;
 }
@@ -98,8 +99,13 @@ BridgeCommandLine parse_bridge_command_line(int argc, const char* const* argv) {
   app.add_option("--duration", options.duration_seconds, "Stop cleanly after SECONDS")
       ->type_name("SECONDS")
       ->check(seconds_validator());
-  app.add_option("-o,--output", output, "Append JSON lines to FILE instead of stdout")
+  app.add_option("-o,--output", output, "Append lines to FILE instead of stdout")
       ->type_name("FILE");
+  add_choice_option<OutputFormat>(
+      app, "--format", options.format,
+      {{"auto", OutputFormat::kAuto}, {"json", OutputFormat::kJson}, {"text", OutputFormat::kText}},
+      "json (JSON Lines), text (for people), or auto: text on a terminal, else json")
+      ->default_str("auto");
   app.add_flag("--realtime", options.realtime,
                "Forward at real-time priority (SCHED_FIFO 10; needs CAP_SYS_NICE), so a busy "
                "CPU does not make frames wait for the scheduler");

@@ -19,6 +19,8 @@ struct BridgeOptions {
   double stats_interval_seconds = 0;  // 0: stats only at exit and on SIGUSR1
   double duration_seconds = 0;        // 0: until a signal
   std::optional<std::string> output;
+  // auto: text on a terminal, else JSON
+  OutputFormat format = OutputFormat::kAuto;
   std::optional<std::string> user;  // run as this user once the ports are open
   bool realtime = false;            // forward at SCHED_FIFO priority
   bool watch = false;

@@ -27,8 +27,8 @@ void append_stats_line(const BridgeStats& stats, int64_t wall_ns, bool final, st
     });
   }
   const ordered_json line{
-      {"type", "stats"}, {"ts", ts}, {"ports", std::move(ports)}, {"mac_table", stats.mac_table},
-      {"final", final},
+      {"type", "bridge_stats"},       {"ts", ts},       {"ports", std::move(ports)},
+      {"mac_table", stats.mac_table}, {"final", final},
   };
   out += line.dump();
   out += '\n';

@@ -1,6 +1,6 @@
-// The bridge's stats line: {"type":"stats","ts":...,"ports":[...],
-// "mac_table":N,"final":bool}, beside the classifier's own stats lines
-// (which carry "seen" instead of "ports") in the same stream.
+// The bridge's stats line: {"type":"bridge_stats","ts":...,"ports":[...],
+// "mac_table":N,"final":bool}. A type of its own: with --watch the
+// classifier's "stats" lines, with other fields, share the stream.
 #pragma once
 
 #include <cstdint>

@@ -37,13 +37,24 @@ int link_type(const Interface& iface) {
   return request.ifr_hwaddr.sa_family;
 }
 
-bool is_up(const Interface& iface) {
+namespace {
+unsigned interface_flags(const Interface& iface) {
   UniqueFd probe(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!probe.valid()) throw_last_error("opening a socket");
   ifreq request{};
   std::snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", iface.name.c_str());
   if (ioctl(probe.get(), SIOCGIFFLAGS, &request) != 0) throw_last_error(iface.name);
-  return request.ifr_flags & IFF_UP;
+  return static_cast<unsigned short>(request.ifr_flags);
+}
+}  // namespace
+
+bool is_up(const Interface& iface) {
+  return interface_flags(iface) & IFF_UP;
+}
+
+bool is_running(const Interface& iface) {
+  const unsigned flags = interface_flags(iface);
+  return (flags & IFF_UP) && (flags & IFF_RUNNING);
 }
 
 void require_ethernet(const Interface& iface) {

@@ -19,6 +19,9 @@ Interface resolve_interface(const std::string& name);
 void require_ethernet(const Interface& iface);
 // Whether the interface is administratively up (IFF_UP). Throws ew::Error.
 bool is_up(const Interface& iface);
+// Whether it is up and has its carrier (IFF_UP and IFF_RUNNING): frames can
+// cross it. Throws ew::Error.
+bool is_running(const Interface& iface);
 // The ARPHRD_* link type (ARPHRD_ETHER, ARPHRD_LOOPBACK, ...). Throws ew::Error.
 int link_type(const Interface& iface);
 

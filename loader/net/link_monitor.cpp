@@ -25,6 +25,11 @@ int LinkMonitor::fd() const {
 }
 
 bool LinkMonitor::read(const std::function<void(int ifindex)>& on_removed) {
+  return read(on_removed, nullptr);
+}
+
+bool LinkMonitor::read(const std::function<void(int ifindex)>& on_removed,
+                       const LinkFlagsHandler& on_flags) {
   std::vector<char> buffer(32768);
   for (;;) {
     ssize_t n = mnl_socket_recvfrom(socket_.get(), buffer.data(), buffer.size());
@@ -33,7 +38,9 @@ bool LinkMonitor::read(const std::function<void(int ifindex)>& on_removed) {
       // ENOBUFS: the kernel dropped notifications; the caller rechecks.
       return errno == ENOBUFS;
     }
-    read_link_removals({buffer.data(), static_cast<size_t>(n)}, interface_exists, on_removed);
+    const std::span<const char> datagram{buffer.data(), static_cast<size_t>(n)};
+    read_link_removals(datagram, interface_exists, on_removed);
+    if (on_flags) read_link_flags(datagram, on_flags);
   }
 }
 
@@ -52,6 +59,20 @@ void read_link_removals(std::span<const char> datagram, const std::function<bool
     if (info->ifi_family != AF_UNSPEC) continue;
     if (exists(info->ifi_index)) continue;
     on_removed(info->ifi_index);
+  }
+}
+
+void read_link_flags(std::span<const char> datagram, const LinkFlagsHandler& on_flags) {
+  int len = static_cast<int>(datagram.size());
+  for (auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data());
+       netlink::message_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+    if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifinfomsg))) {
+      continue;
+    }
+    const auto* info = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
+    // AF_BRIDGE ones describe a kernel bridge's port, not the link itself.
+    if (info->ifi_family != AF_UNSPEC) continue;
+    on_flags(info->ifi_index, info->ifi_flags);
   }
 }
 

@@ -1,5 +1,6 @@
 // Tells the session when a watched interface disappears (deleted, or moved
-// to another namespace), so it can say so and go on with the others.
+// to another namespace), so it can say so and go on with the others; and,
+// for the bridge, when a link's flags change (down, up, carrier).
 #pragma once
 
 #include <functional>
@@ -9,6 +10,10 @@
 #include <libmnl/libmnl.h>
 
 namespace ew {
+
+// Called with a link's index and its ifi_flags (IFF_UP, IFF_RUNNING, ...) for
+// every RTM_NEWLINK: also for changes that are not about its state.
+using LinkFlagsHandler = std::function<void(int ifindex, unsigned flags)>;
 
 class LinkMonitor {
  public:
@@ -20,6 +25,8 @@ class LinkMonitor {
   // Returns true when notifications were lost (the socket overran), in which
   // case the caller must check its interfaces itself.
   bool read(const std::function<void(int ifindex)>& on_removed);
+  // The same, and on_flags for each link notification.
+  bool read(const std::function<void(int ifindex)>& on_removed, const LinkFlagsHandler& on_flags);
 
  private:
   struct Closer {
@@ -33,5 +40,7 @@ class LinkMonitor {
 // does with every datagram, apart so it can be run on any bytes.
 void read_link_removals(std::span<const char> datagram, const std::function<bool(int)>& exists,
                         const std::function<void(int ifindex)>& on_removed);
+// The flags each RTM_NEWLINK of the link's own family in one datagram carries.
+void read_link_flags(std::span<const char> datagram, const LinkFlagsHandler& on_flags);
 
 }  // namespace ew

@@ -15,13 +15,45 @@
 namespace ew {
 namespace {
 
-std::string lock_path(const Interface& iface) {
+// File name prefixes, one per purpose; the sweep knows them all.
+constexpr const char* kWatchPrefix = "lock";
+constexpr const char* kBridgePortPrefix = "bridgeport";
+constexpr const char* kQdiscBypassPrefix = "bypass";
+
+const char* prefix(LockPurpose purpose) {
+  switch (purpose) {
+    case LockPurpose::kBridgePort:
+      return kBridgePortPrefix;
+    case LockPurpose::kQdiscBypass:
+      return kQdiscBypassPrefix;
+    case LockPurpose::kWatch:
+      break;
+  }
+  return kWatchPrefix;
+}
+
+std::string lock_path(const Interface& iface, LockPurpose purpose) {
   // Same folder and key as the qdisc marker, another prefix.
   std::string marker = QdiscOwnership::marker_path(iface);
   auto slash = marker.rfind('/');
   std::string dir = marker.substr(0, slash);
   mkdir(dir.c_str(), 0755);
-  return dir + "/lock" + marker.substr(marker.find('-', slash));
+  return dir + "/" + prefix(purpose) + marker.substr(marker.find('-', slash));
+}
+
+bool is_lock_file(const std::string& name) {
+  for (const char* p : {kWatchPrefix, kBridgePortPrefix, kQdiscBypassPrefix}) {
+    const std::string start = std::string(p) + "-";
+    if (name.rfind(start, 0) == 0) return true;
+  }
+  return false;
+}
+
+std::string held_message(const Interface& iface, LockPurpose purpose, const std::string& pid) {
+  if (purpose != LockPurpose::kWatch) {
+    return iface.name + ": already a port of another egresswatch-bridge (pid " + pid + ")";
+  }
+  return iface.name + ": already watched by another egresswatch (pid " + pid + ")";
 }
 
 std::string state_folder() {
@@ -49,16 +81,15 @@ std::string read_pid(int fd) {
 
 }  // namespace
 
-InterfaceLock InterfaceLock::acquire(const Interface& iface) {
+InterfaceLock InterfaceLock::acquire(const Interface& iface, LockPurpose purpose) {
   sweep_unheld();
-  const std::string path = lock_path(iface);
+  const std::string path = lock_path(iface, purpose);
   for (;;) {
     UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     if (!fd.valid()) throw_last_error(path);
     if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
       if (errno == EWOULDBLOCK) {
-        throw Error(iface.name + ": already watched by another egresswatch (pid " +
-                    read_pid(fd.get()) + ")");
+        throw Error(held_message(iface, purpose, read_pid(fd.get())));
       }
       throw_last_error(path);
     }
@@ -99,7 +130,7 @@ void InterfaceLock::sweep_unheld() {
   if (!folder) return;
   while (dirent* entry = readdir(folder)) {
     const std::string name = entry->d_name;
-    if (name.rfind("lock-", 0) != 0) continue;
+    if (!is_lock_file(name)) continue;
     const std::string path = dir + "/" + name;
     UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) continue;
@@ -109,8 +140,9 @@ void InterfaceLock::sweep_unheld() {
   closedir(folder);
 }
 
-bool InterfaceLock::held_by_other(const Interface& iface, std::string* holder_pid) {
-  UniqueFd fd(open(lock_path(iface).c_str(), O_RDONLY | O_CLOEXEC));
+bool InterfaceLock::held_by_other(const Interface& iface, std::string* holder_pid,
+                                  LockPurpose purpose) {
+  UniqueFd fd(open(lock_path(iface, purpose).c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return false;
   if (flock(fd.get(), LOCK_SH | LOCK_NB) == 0) return false;
   if (holder_pid) *holder_pid = read_pid(fd.get());

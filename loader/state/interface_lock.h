@@ -1,4 +1,5 @@
-// One egresswatch per interface and network namespace at a time.
+// One egresswatch per interface and network namespace at a time, and one
+// egresswatch-bridge per port.
 //
 // A second instance would replace the first one's filter (same name, priority
 // and handle) and silence it without a word. An flock()ed file per interface,
@@ -19,12 +20,24 @@
 
 namespace ew {
 
+// What a lock keeps to one process. They are separate files: a bridge without
+// --watch may run beside an egresswatch on its port (they do not collide),
+// while a bridge with --watch takes both, the watch locks through its session.
+enum class LockPurpose {
+  kWatch,       // egresswatch's filter on the interface's egress hook
+  kBridgePort,  // an egresswatch-bridge's packet socket on the interface
+  // Held beside kBridgePort while that socket transmits past the qdisc
+  // layer, and so past the egress hook: egresswatch warns when it sees it.
+  kQdiscBypass,
+};
+
 class InterfaceLock {
  public:
   // Throws ew::Error naming the pid that holds it.
-  static InterfaceLock acquire(const Interface& iface);
+  static InterfaceLock acquire(const Interface& iface, LockPurpose purpose = LockPurpose::kWatch);
   // Whether a live process holds the lock now.
-  static bool held_by_other(const Interface& iface, std::string* holder_pid);
+  static bool held_by_other(const Interface& iface, std::string* holder_pid,
+                            LockPurpose purpose = LockPurpose::kWatch);
 
   InterfaceLock(InterfaceLock&& other) noexcept
       : fd_(std::move(other.fd_)), path_(std::exchange(other.path_, {})) {}

@@ -23,6 +23,7 @@
 #include "output/text_lines.h"
 #include "session/output_closed.h"
 #include "session/watch_session.h"
+#include "state/interface_lock.h"
 
 namespace ew {
 namespace {
@@ -53,6 +54,20 @@ std::unique_ptr<LineFormatter> make_formatter(const WatchOptions& options, Outpu
   return std::make_unique<JsonLineEncoder>(sink.buffer());
 }
 
+// A bridge that found no egresswatch here at its start transmits past the
+// qdisc layer (PACKET_QDISC_BYPASS), so what it forwards out of this
+// interface never meets our egress hook. It decided at start; a restart
+// makes it see us and send through the qdisc layer.
+void warn_if_bridged_past_the_hook(const Interface& iface) {
+  std::string pid;
+  if (!InterfaceLock::held_by_other(iface, &pid, LockPurpose::kQdiscBypass)) return;
+  log_warning(iface.name + ": egresswatch-bridge (pid " + pid +
+              ") forwards through it past the egress hook, so the frames it bridges out of " +
+              iface.name +
+              " are not seen; restart that bridge (it then sends through the qdisc layer) or "
+              "run egresswatch-bridge ... --watch instead");
+}
+
 }  // namespace
 
 int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
@@ -81,6 +96,7 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
     // Watched all the same: records start when it comes up.
     if (!is_up(iface))
       log_warning(iface.name + ": interface is down; nothing leaves it until it is up");
+    warn_if_bridged_past_the_hook(iface);
   }
   OutputSink sink = OutputSink::open(options.output);
   sink.set_interrupt_fd(stop_signals.fd());

@@ -159,7 +159,7 @@ promiscuity() {
 # Port PORT's counter FIELD in the last stats line (final or not) of NAME:
 # port_counter NAME pa received | port_counter NAME pa not_forwarded.same_side
 port_counter() {
-  jq -s "[.[] | select(.type == \"stats\" and has(\"ports\"))] | last | .ports[]
+  jq -s "[.[] | select(.type == \"bridge_stats\")] | last | .ports[]
          | select(.name == \"$2\") | .$3" "$WORK/$1.jsonl"
 }
 

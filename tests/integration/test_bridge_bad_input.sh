@@ -60,7 +60,9 @@ expect_refusal 1 "lo: a loopback interface; a bridge needs two Ethernet ports" l
 expect_refusal 1 "sport: already a port of a kernel bridge; take it out first" sport pb
 expect_refusal 2 "--watch: 'pc' is not a classifier option; the bridge watches its own two ports" \
   pa pb --watch pc
-expect_refusal 2 "--watch: --format text is not available" pa pb --watch --format text
+expect_refusal 2 "--format must be auto, json or text (got 'bogus')" pa pb --format bogus
+expect_refusal 2 "--watch: --format is the bridge's option: give it before --watch" \
+  pa pb --watch --format text
 expect_refusal 2 "'192.0.2.1/24' is not a valid prefix" pa pb --watch --include 192.0.2.1/24
 expect_refusal 2 "egresswatch-bridge: --mode is a classifier option: put it after --watch (see --help)" \
   pa pb --mode packet

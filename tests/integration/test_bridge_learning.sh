@@ -17,7 +17,7 @@ in_a1 ping -q -c 5 -i 0.05 -W 2 192.0.2.12 >/dev/null || fail "ping A1 -> A2 thr
 in_a1 ping -q -c 3 -i 0.05 -W 2 192.0.2.2 >/dev/null || fail "ping A1 -> B across the bridge"
 wait "$SNIFFER_PID"
 kill -USR1 "$EW_PID"
-wait_for_line learn 'select(.type == "stats" and .final == false)'
+wait_for_line learn 'select(.type == "bridge_stats" and .final == false)'
 h1=$(hexmac $MAC_H1) h2=$(hexmac $MAC_H2)
 # A1's ARP request for A2 is a broadcast: it crosses (and shows the sniffer works).
 [ "$(grep -c "^ffffffffffff${h1}0806" "$WORK/learn.frames")" -ge 1 ] ||
@@ -31,7 +31,7 @@ same_side=$(port_counter learn pa not_forwarded.same_side)
 expect_eq "$(port_counter learn pb not_forwarded.same_side)" 0 "same_side on pb"
 # a0 (the hub's uplink), h1, h2 behind pa; b0 behind pb. a0 itself sends
 # nothing with IPv6 off and no address, so 3 or 4 entries.
-mac_table=$(jq -s '[.[] | select(.type == "stats")] | last | .mac_table' "$WORK/learn.jsonl")
+mac_table=$(jq -s '[.[] | select(.type == "bridge_stats")] | last | .mac_table' "$WORK/learn.jsonl")
 [ "$mac_table" -ge 3 ] && [ "$mac_table" -le 4 ] || fail "mac_table is $mac_table, expected 3 (h1, h2, b0) or 4 (and br0)"
 stop_bridge INT
 

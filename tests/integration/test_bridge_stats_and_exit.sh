@@ -11,21 +11,21 @@ ip -n "$NS_A" neigh replace 192.0.2.2 lladdr $MAC_B nud permanent dev a0
 ip -n "$NS_B" neigh replace 192.0.2.1 lladdr $MAC_A nud permanent dev b0
 before=$(port_state)
 
-stats_lines() { count_lines "$1" 'select(.type == "stats" and has("ports"))'; }
+stats_lines() { count_lines "$1" 'select(.type == "bridge_stats")'; }
 
 # --- SIGUSR1, counters, SIGTERM.
 start_bridge run
 wait_bridging run
 expect_eq "$(promiscuity pa) $(promiscuity pb)" "1 1" "promiscuity of pa and pb while bridging"
 kill -USR1 "$EW_PID"
-wait_for_line run 'select(.type == "stats" and .final == false)'
+wait_for_line run 'select(.type == "bridge_stats" and .final == false)'
 expect_eq "$(port_counter run pa received) $(port_counter run pb received)" "0 0" "frames received before any traffic"
 in_a ping -q -c 5 -i 0.05 -W 2 192.0.2.2 >/dev/null || fail "ping A -> B"
 in_b ping -q -c 3 -i 0.05 -W 2 192.0.2.1 >/dev/null || fail "ping B -> A"
 kill -USR1 "$EW_PID"
 for i in $(seq 1 100); do [ "$(stats_lines run)" -ge 2 ] && break; sleep 0.05; done
 expect_eq "$(stats_lines run)" 2 "stats lines after two SIGUSR1"
-expect_eq "$(jq -s '[.[] | select(.type == "stats")] | last | .final' "$WORK/run.jsonl")" false "final on SIGUSR1"
+expect_eq "$(jq -s '[.[] | select(.type == "bridge_stats")] | last | .final' "$WORK/run.jsonl")" false "final on SIGUSR1"
 # A -> B: 5 requests and 3 replies; B -> A: 3 requests and 5 replies.
 expect_eq "$(port_counter run pa received)" 8 "received on pa"
 expect_eq "$(port_counter run pb sent)" 8 "sent on pb"
@@ -35,7 +35,7 @@ in_a ping -q -c 2 -i 0.05 -W 2 192.0.2.2 >/dev/null || fail "ping A -> B"
 stop_bridge TERM
 expect_eq "$(stats_lines run)" 3 "stats lines after SIGTERM"
 final=$(tail -n 1 "$WORK/run.jsonl")
-expect_eq "$(jq '.type == "stats" and .final' <<<"$final")" true "the last line is the final stats line"
+expect_eq "$(jq '.type == "bridge_stats" and .final' <<<"$final")" true "the last line is the final stats line"
 expect_eq "$(jq -c '[.ports[] | [.name, .received, .sent, .dropped, .send_failed]]' <<<"$final")" \
   '[["pa",10,10,0,0],["pb",10,10,0,0]]' "final counters"
 expect_eq "$(jq '.mac_table' <<<"$final")" 2 "MAC table size (a0 and b0)"
@@ -51,9 +51,9 @@ start_bridge interval --stats-interval 0.2 --duration 1.5 -o "$WORK/interval.out
 wait "$EW_PID" || fail "bridge with --duration exited with $?"
 [ ! -s "$WORK/interval.jsonl" ] || fail "stdout not empty with -o: $(head -c 300 "$WORK/interval.jsonl")"
 mv "$WORK/interval.out" "$WORK/interval.jsonl"
-periodic=$(count_lines interval 'select(.type == "stats" and .final == false)')
+periodic=$(count_lines interval 'select(.type == "bridge_stats" and .final == false)')
 [ "$periodic" -ge 4 ] && [ "$periodic" -le 8 ] || fail "$periodic periodic stats lines in 1.5 s at 0.2 s"
-expect_eq "$(count_lines interval 'select(.type == "stats" and .final)')" 1 "final lines after --duration"
+expect_eq "$(count_lines interval 'select(.type == "bridge_stats" and .final)')" 1 "final lines after --duration"
 expect_eq "$(jq -s '[.[].ts] | . == sort' "$WORK/interval.jsonl")" true "stats timestamps in order"
 expect_eq "$(port_state)" "$before" "pa and pb after --duration"
 

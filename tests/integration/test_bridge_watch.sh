@@ -38,8 +38,10 @@ expect_eq "$(count_records run '.')" 14 "all records (the IPv6 pings are not inc
 final_watch=$(jq -c 'select(.type == "stats" and .final and has("seen"))' "$WORK/run.jsonl")
 [ -n "$final_watch" ] || fail "no final classifier stats line"
 expect_eq "$(jq '.lost' <<<"$final_watch")" 0 "lost records"
-final_bridge=$(jq -c 'select(.type == "stats" and .final and has("ports"))' "$WORK/run.jsonl")
+final_bridge=$(jq -c 'select(.type == "bridge_stats" and .final)' "$WORK/run.jsonl")
 [ -n "$final_bridge" ] || fail "no final bridge stats line"
+expect_eq "$(count_lines run 'select(.type == "stats" and has("ports"))')" 0 \
+  "bridge stats lines typed as the classifier's"
 expect_eq "$(port_state)" "$before" "pa and pb after Ctrl-C"
 
 # SIGHUP reads the options after --watch again (here a --config file): the

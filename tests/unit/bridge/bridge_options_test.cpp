@@ -98,10 +98,21 @@ TEST(BridgeOptions, InterfacesAfterWatchAreRefused) {
       << parsed.text;
 }
 
-TEST(BridgeOptions, TextFormatIsRefused) {
-  const auto parsed = parse({"a", "b", "--watch", "--format", "text"});
+TEST(BridgeOptions, FormatIsTheBridgesOption) {
+  EXPECT_EQ(parse({"a", "b"}).options.format, OutputFormat::kAuto);
+  EXPECT_EQ(parse({"a", "b", "--format", "text", "--watch"}).options.format, OutputFormat::kText);
+  EXPECT_EQ(parse({"a", "b", "--format", "json"}).options.format, OutputFormat::kJson);
+  const auto after_watch = parse({"a", "b", "--watch", "--format", "text"});
+  EXPECT_FALSE(after_watch.run);
+  EXPECT_EQ(after_watch.exit_code, 2);
+  EXPECT_NE(after_watch.text.find("give it before --watch"), std::string::npos) << after_watch.text;
+}
+
+TEST(BridgeOptions, ABadFormatIsAPlainUsageError) {
+  const auto parsed = parse({"a", "b", "--format", "bogus"});
   EXPECT_FALSE(parsed.run);
-  EXPECT_NE(parsed.text.find("JSON"), std::string::npos) << parsed.text;
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_EQ(parsed.text, "--format must be auto, json or text (got 'bogus')");
 }
 
 TEST(BridgeOptions, ClassifierErrorsAreNamed) {

@@ -24,7 +24,7 @@ TEST(BridgeStatsLine, OneJsonLineWithBothPorts) {
   EXPECT_EQ(out.back(), '\n');
   EXPECT_EQ(out.find('\n'), out.size() - 1);
   const auto line = nlohmann::json::parse(out);
-  EXPECT_EQ(line["type"], "stats");
+  EXPECT_EQ(line["type"], "bridge_stats");
   EXPECT_EQ(line["ts"], "2023-11-14T22:13:20.123456789Z");
   EXPECT_EQ(line["mac_table"], 5);
   EXPECT_EQ(line["final"], true);

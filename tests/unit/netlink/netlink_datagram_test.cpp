@@ -1,6 +1,7 @@
 // Reading whole datagrams from the kernel: NetlinkSocket's reply loop
 // (read_datagram) and LinkMonitor's (read_link_removals), on crafted bytes.
 #include <linux/netlink.h>
+#include <net/if.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "net/link_monitor.h"
@@ -150,6 +152,27 @@ TEST(ReadLinkRemovals, LengthsBeyondTheDatagramEndTheLoop) {
         datagram, [](int) { return false; }, [&](int ifindex) { removed.push_back(ifindex); });
     EXPECT_TRUE(removed.empty()) << std::hex << bogus;
   }
+}
+
+TEST(ReadLinkFlags, EachNewLinkOfTheLinksOwnFamily) {
+  std::vector<char> datagram;
+  ifinfomsg info{};
+  info.ifi_family = AF_UNSPEC;
+  info.ifi_index = 5;
+  info.ifi_flags = IFF_UP | IFF_RUNNING;
+  append(datagram, RTM_NEWLINK, &info, sizeof(info));
+  info.ifi_index = 6;
+  info.ifi_flags = 0;
+  append(datagram, RTM_NEWLINK, &info, sizeof(info));
+  info.ifi_family = AF_BRIDGE;  // about a kernel bridge's port
+  append(datagram, RTM_NEWLINK, &info, sizeof(info));
+  info.ifi_family = AF_UNSPEC;
+  append(datagram, RTM_DELLINK, &info, sizeof(info));
+  std::vector<std::pair<int, unsigned>> seen;
+  read_link_flags(datagram,
+                  [&](int ifindex, unsigned flags) { seen.emplace_back(ifindex, flags); });
+  const std::vector<std::pair<int, unsigned>> expected{{5, IFF_UP | IFF_RUNNING}, {6, 0u}};
+  EXPECT_EQ(seen, expected);
 }
 
 }  // namespace
