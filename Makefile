@@ -13,7 +13,7 @@ DEBIAN_PACKAGES := \
 	build-essential cmake pkg-config clang llvm bpftool \
 	libbpf-dev libelf-dev zlib1g-dev libmnl-dev nlohmann-json3-dev \
 	libcli11-dev libcap-ng-dev libgtest-dev libgmock-dev libclang-rt-14-dev \
-	iproute2 iputils-ping jq util-linux systemd ethtool netcat-openbsd
+	iproute2 iputils-ping jq util-linux systemd ethtool netcat-openbsd man-db groff-base
 
 .PHONY: all deps build run test clean format bench-deps build-variants install deb deb-deps package-test
 

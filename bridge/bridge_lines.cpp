@@ -43,12 +43,11 @@ class TextBridgeLines : public BridgeLines {
  private:
   void time_column(int64_t wall_ns, std::string& out) {
     ts_format_.format(wall_ns, ts_);
-    // "2026-11-21T22:39:24.151391042Z" -> "22:39:24.151"
-    out.append(ts_, 11, 12);
+    out.append(ts_);
     out.push_back(' ');
   }
 
-  Rfc3339Formatter ts_format_;
+  LocalTimeFormatter ts_format_;
   std::string ts_;
 };
 

@@ -7,7 +7,9 @@ source "$(dirname "$0")/bridge_lib.sh"
 require_bridge_root
 bridge_setup noipv6
 
-TIME='[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}'
+# Local time with the date and the zone's offset, as egresswatch's text lines.
+export TZ=XST-2
+TIME='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\+02:00'
 has_line() {  # has_line NAME REGEX DESCRIPTION
   grep -qE "$2" "$WORK/$1.jsonl" || fail "$1: no line for $3 (/$2/) in:
 $(cat "$WORK/$1.jsonl")"
