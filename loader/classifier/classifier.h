@@ -27,7 +27,7 @@ enum class Transport { kAuto, kRingBuffer, kPerfBuffer };
 struct ClassifierSettings {
   RecordMode mode = RecordMode::kFlow;
   Transport transport = Transport::kAuto;
-  uint32_t ring_bytes = 4u << 20;    // power of two, at least a page
+  uint32_t ring_bytes = 4u << 20;    // see ring_size_problem()
   uint32_t flow_table_size = 65536;  // flow mode: entries of the LRU flow map
   uint32_t sample_every = 1;         // consider 1 in N public packets
   uint64_t rate_limit = 0;           // records per second, 0: unlimited

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "classifier/ring_size.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/version.h"
@@ -30,10 +31,6 @@ std::vector<Prefix> parse_prefixes(const std::vector<std::string>& texts, const 
     }
   }
   return prefixes;
-}
-
-bool is_power_of_two(uint64_t v) {
-  return v && !(v & (v - 1));
 }
 
 // CLI11 reports an unknown config key in words meant for INI files.
@@ -140,8 +137,9 @@ void add_watch_options(CLI::App& app, WatchOptions& watch, RawOptions& raw) {
                     "ringbuf (Linux 5.8+), perf (older kernels), or auto: ringbuf when the "
                     "kernel has it")
       ->default_str("auto");
-  app.add_option("--ring-size", watch.classifier.ring_bytes,
-                 "Ring buffer size in bytes: a power of two from 4096 (default 4194304)")
+  app.add_option(
+         "--ring-size", watch.classifier.ring_bytes,
+         "Ring buffer size in bytes: a power of two, at least the page size (default 4194304)")
       ->type_name("BYTES");
   app.add_option("--user", raw.user,
                  "After attaching, switch to user NAME; every capability but CAP_NET_ADMIN "
@@ -185,9 +183,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       if (!watch.interfaces.empty()) throw CLI::ExtrasError({watch.interfaces.front()});
       return result;
     }
-    if (watch.classifier.ring_bytes < 4096 || !is_power_of_two(watch.classifier.ring_bytes)) {
-      throw CLI::ValidationError("--ring-size: " + std::to_string(watch.classifier.ring_bytes) +
-                                 " is not a power of two of at least 4096");
+    if (const std::string problem =
+            ring_size_problem(watch.classifier.ring_bytes, kernel_page_size());
+        !problem.empty()) {
+      throw CLI::ValidationError("--ring-size: " + problem);
     }
     watch.prefixes.default_excludes = !raw.no_default_excludes;
     watch.prefixes.excludes = parse_prefixes(raw.excludes, "--exclude");

@@ -1,5 +1,7 @@
 #include "session/options.h"
 
+#include "classifier/ring_size.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -165,18 +167,21 @@ TEST(CommandLine, DetachWithWatchInterfacesIsAnError) {
   EXPECT_EQ(cl.exit_code, 2);
 }
 
-TEST(CommandLine, RingSizeMustBeAPowerOfTwoOfAtLeast4096) {
-  for (const char* ok : {"4096", "8192", "1048576", "2147483648"}) {
+TEST(CommandLine, RingSizeMustBeAPowerOfTwoOfAtLeastAPage) {
+  const uint64_t page = kernel_page_size();
+  for (uint64_t ok : {page, page * 2, uint64_t{1} << 20, uint64_t{2147483648}}) {
     SCOPED_TRACE(ok);
-    CommandLine cl = parse({"--ring-size", ok});
+    CommandLine cl = parse({"--ring-size", std::to_string(ok).c_str()});
     EXPECT_EQ(cl.command, Command::kWatch);
-    EXPECT_EQ(cl.watch.classifier.ring_bytes, std::stoul(ok));
+    EXPECT_EQ(cl.watch.classifier.ring_bytes, ok);
   }
-  for (const char* bad : {"0", "1", "2048", "4095", "5000", "12288", "4294967295", "4294967296",
-                          "-4096", "4k", "lots"}) {
+  for (const std::string& bad :
+       {std::string("0"), std::string("1"), std::to_string(page / 2), std::to_string(page - 1),
+        std::to_string(page + 904), std::to_string(page * 3), std::string("4294967295"),
+        std::string("4294967296"), std::string("-4096"), std::string("4k"), std::string("lots")}) {
     SCOPED_TRACE(bad);
     CommandLine cl;
-    std::string err = parse_stderr({"--ring-size", bad}, cl);
+    std::string err = parse_stderr({"--ring-size", bad.c_str()}, cl);
     EXPECT_EQ(cl.command, Command::kExit);
     EXPECT_EQ(cl.exit_code, 2);
     EXPECT_THAT(err, HasSubstr("egresswatch: "));
