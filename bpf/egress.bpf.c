@@ -51,12 +51,15 @@ static __always_inline int destination_is_public(const struct packet_info* info)
   return !verdict || *verdict == EW_VERDICT_INCLUDE;
 }
 
-/* A global function: the verifier checks it once, on its own, instead of at
- * each of its two call sites with every state of the caller; with the VLAN
- * and extension-header walks inlined twice the program would exceed the
- * verifier's budget. */
-__attribute__((noinline)) int ew_parse_skb(struct __sk_buff* skb, struct packet_info* info) {
-  if (!info) return PARSE_MALFORMED;
+/* Inlined, not a global function: the verifier checks a global function on
+ * its own, which is cheaper (about 9,000 instructions processed against
+ * 114,000 on 6.18, of a budget of 1,000,000), but it learns that the argument
+ * is the packet's context only from the kernel's BTF, and Raspberry Pi OS
+ * kernels (and Debian's armhf ones) have none: there the verifier refuses the
+ * program ("btf_vmlinux is malformed"). Inlined, nothing asks for the
+ * kernel's BTF, and the interpreter of a kernel without a JIT runs it as is
+ * (no bpf-to-bpf call). */
+static __always_inline int ew_parse_skb(struct __sk_buff* skb, struct packet_info* info) {
   struct cursor c = {
       .start = (void*)(long)skb->data,
       .pos = (void*)(long)skb->data,

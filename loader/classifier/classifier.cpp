@@ -153,11 +153,11 @@ void check_table_size(const std::vector<PrefixRule>& rules) {
 
 namespace {
 
-// The oldest kernel whose verifier takes the classifier: ew_parse_skb is a
-// global function with a pointer argument (struct packet_info *), which
-// global functions may have only since 5.12 (e5069b9c23b3, "bpf: Support
-// pointers in global func args"; 5.6 to 5.11 refuse it), and --rate-limit's
-// __sync_fetch_and_add needs BPF_FETCH, also 5.12 (5ca419f2864a).
+// The oldest kernel whose verifier takes the classifier: --rate-limit's
+// __sync_fetch_and_add needs BPF_FETCH, new in 5.12 (5ca419f2864a), and the
+// instruction is in the program whether or not the option is used. (The
+// header parser is inlined, so the 5.12 floor of global functions with
+// pointer arguments no longer applies, nor their need of the kernel's BTF.)
 constexpr int kKernelFloorMajor = 5;
 constexpr int kKernelFloorMinor = 12;
 
@@ -187,8 +187,8 @@ std::string describe_load_error(int err, std::string_view kernel_release) {
         return "the kernel's verifier rejected the classifier (" +
                std::string(std::strerror(-err)) + "): this kernel is Linux " +
                std::string(kernel_release) +
-               ", and the classifier needs Linux 5.12 or later (global BPF functions with "
-               "pointer arguments); run with --verbose to see the verifier's log";
+               ", and the classifier needs Linux 5.12 or later (atomic fetch-and-add); run "
+               "with --verbose to see the verifier's log";
       }
       return "the kernel's verifier rejected the classifier (" + std::string(std::strerror(-err)) +
              "); run with --verbose to see its log";
