@@ -44,36 +44,36 @@ bool LinkMonitor::read(const std::function<void(int ifindex)>& on_removed,
   }
 }
 
-void read_link_removals(std::span<const char> datagram, const std::function<bool(int)>& exists,
-                        const std::function<void(int ifindex)>& on_removed) {
+namespace {
+
+// Calls on_link(info) for each message of `type` in the datagram that is about
+// a link itself. AF_BRIDGE ones describe a kernel bridge's port instead: a
+// port leaving a bridge sends RTM_DELLINK for an interface that lives on.
+void for_each_link_message(std::span<const char> datagram, uint16_t type,
+                           const std::function<void(const ifinfomsg&)>& on_link) {
   int len = static_cast<int>(datagram.size());
   for (auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data());
        netlink::message_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-    if (nlh->nlmsg_type != RTM_DELLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifinfomsg))) {
-      continue;
-    }
+    if (nlh->nlmsg_type != type || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifinfomsg))) continue;
     const auto* info = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
-    // A port leaving a bridge also sends RTM_DELLINK, with family AF_BRIDGE,
-    // for an interface that lives on: only the link's own removal counts,
-    // and only once the index is really gone.
     if (info->ifi_family != AF_UNSPEC) continue;
-    if (exists(info->ifi_index)) continue;
-    on_removed(info->ifi_index);
+    on_link(*info);
   }
 }
 
+}  // namespace
+
+void read_link_removals(std::span<const char> datagram, const std::function<bool(int)>& exists,
+                        const std::function<void(int ifindex)>& on_removed) {
+  for_each_link_message(datagram, RTM_DELLINK, [&](const ifinfomsg& info) {
+    // Only once the index is really gone.
+    if (!exists(info.ifi_index)) on_removed(info.ifi_index);
+  });
+}
+
 void read_link_flags(std::span<const char> datagram, const LinkFlagsHandler& on_flags) {
-  int len = static_cast<int>(datagram.size());
-  for (auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data());
-       netlink::message_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-    if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifinfomsg))) {
-      continue;
-    }
-    const auto* info = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
-    // AF_BRIDGE ones describe a kernel bridge's port, not the link itself.
-    if (info->ifi_family != AF_UNSPEC) continue;
-    on_flags(info->ifi_index, info->ifi_flags);
-  }
+  for_each_link_message(datagram, RTM_NEWLINK,
+                        [&](const ifinfomsg& info) { on_flags(info.ifi_index, info.ifi_flags); });
 }
 
 }  // namespace ew
