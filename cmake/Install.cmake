@@ -29,8 +29,12 @@ if(EW_INSTALL_SPLIT_DEBUG)
   find_program(EW_OBJCOPY NAMES ${CMAKE_OBJCOPY} objcopy REQUIRED)
   foreach(program egresswatch egresswatch-bridge)
     install(CODE "
-      set(bin \"\$ENV{DESTDIR}${CMAKE_INSTALL_FULL_SBINDIR}/${program}\")
-      set(dbg_dir \"\$ENV{DESTDIR}${CMAKE_INSTALL_FULL_LIBDIR}/debug${CMAKE_INSTALL_FULL_SBINDIR}\")
+      # The prefix as given to the install (cmake --install --prefix), not
+      # the configure-time one. Symbols in PREFIX/lib/debug/PREFIX/sbin:
+      # where gdb looks for /usr (debug-file-directory /usr/lib/debug).
+      set(sbin \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SBINDIR}\")
+      set(bin \"\$ENV{DESTDIR}\${sbin}/${program}\")
+      set(dbg_dir \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/lib/debug\${sbin}\")
       file(MAKE_DIRECTORY \"\${dbg_dir}\")
       execute_process(COMMAND ${EW_OBJCOPY} --only-keep-debug \"\${bin}\" \"\${dbg_dir}/${program}.debug\"
                       COMMAND_ERROR_IS_FATAL ANY)
