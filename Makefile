@@ -45,16 +45,17 @@ run: build
 # preset): a leak or an undefined operation fails them. Last, every libFuzzer
 # target (tests/fuzz, the fuzz preset, clang) runs a few seconds over its seed
 # corpus: a crash fails the suite.
-test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j 1
-	cmake --preset sanitize
-	cmake --build build-sanitize -j $(JOBS) --target egresswatch egresswatch-bridge ew_rawframe egresswatch_unit_tests
-	cd build-sanitize && ctest --output-on-failure --timeout 300 -j 1 -L 'unit|integration'
-	cmake --preset fuzz
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
-	tests/fuzz/run_fuzzers.sh build-fuzz
-	$(MAKE) build-variants
-	$(MAKE) package-test
+# Each stage says what it cost (tests/stage.sh).
+test: deps
+	tests/stage.sh build $(MAKE) build
+	tests/stage.sh "CTest suite" sh -c 'cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j 1'
+	tests/stage.sh "sanitize build and tests" sh -c 'cmake --preset sanitize && \
+	  cmake --build build-sanitize -j $(JOBS) --target egresswatch egresswatch-bridge ew_rawframe egresswatch_unit_tests && \
+	  cd build-sanitize && ctest --output-on-failure --timeout 300 -j 1 -L "unit|integration"'
+	tests/stage.sh "fuzz build and runs" sh -c 'cmake --preset fuzz && \
+	  cmake --build build-fuzz -j $(JOBS) --target fuzz_targets && tests/fuzz/run_fuzzers.sh build-fuzz'
+	tests/stage.sh "build variants" $(MAKE) build-variants
+	tests/stage.sh "package: make deb and the install test" $(MAKE) package-test
 
 # The builds a user or a packager makes: the two programs alone (no
 # GoogleTest, no benchmarks), optimised, with Debian's own flags
