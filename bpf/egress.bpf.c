@@ -117,7 +117,14 @@ static __always_inline int rate_allows(__u64 now) {
     window->start_ns = now;
     window->sent = 0;
   }
-  return __sync_fetch_and_add(&window->sent, 1) < ew_rate_limit;
+  /* An atomic add whose result is not used (BPF_XADD, in every kernel), then
+   * a read, rather than a fetch-and-add (BPF_FETCH, Linux 5.12 only): the
+   * verifier of an older kernel refuses the instruction even where
+   * --rate-limit is off. Two CPUs adding at once may each read the other's
+   * increment and hold back one record more than the limit needs; never one
+   * more is let through, and what is held back is counted. */
+  __sync_fetch_and_add(&window->sent, 1);
+  return window->sent <= ew_rate_limit;
 }
 
 /* Flow mode: counts the packet in its flow; true when it starts a new one. */

@@ -28,18 +28,18 @@ TEST(LoadError, AVerifierRejectionIsNamedAsSuch) {
   EXPECT_NE(message.find("--verbose"), std::string::npos) << message;
 }
 
-TEST(LoadError, ARejectionOnAKernelBefore512NamesTheFloor) {
-  const std::string message = describe_load_error(-EINVAL, "5.10.0-23-amd64");
-  EXPECT_NE(message.find("this kernel is Linux 5.10.0-23-amd64"), std::string::npos) << message;
-  EXPECT_NE(message.find("needs Linux 5.12 or later"), std::string::npos) << message;
+TEST(LoadError, ARejectionOnAKernelBefore510NamesTheFloor) {
+  const std::string message = describe_load_error(-EINVAL, "5.4.0-150-generic");
+  EXPECT_NE(message.find("this kernel is Linux 5.4.0-150-generic"), std::string::npos) << message;
+  EXPECT_NE(message.find("needs Linux 5.10 or later"), std::string::npos) << message;
   EXPECT_NE(message.find("--verbose"), std::string::npos) << message;
-  EXPECT_NE(describe_load_error(-EACCES, "4.19.0").find("needs Linux 5.12"), std::string::npos);
+  EXPECT_NE(describe_load_error(-EACCES, "4.19.0").find("needs Linux 5.10"), std::string::npos);
 }
 
 TEST(LoadError, ARejectionOnANewerKernelDoesNotBlameItsAge) {
-  for (const char* release : {"5.12.0", "6.18.0-1-amd64", "10.0", "weird"}) {
+  for (const char* release : {"5.10.0-23-amd64", "6.18.0-1-amd64", "10.0", "weird"}) {
     const std::string message = describe_load_error(-EINVAL, release);
-    EXPECT_EQ(message.find("5.12"), std::string::npos) << release << ": " << message;
+    EXPECT_EQ(message.find("needs Linux"), std::string::npos) << release << ": " << message;
     EXPECT_NE(message.find("verifier rejected the classifier"), std::string::npos) << message;
   }
 }

@@ -1,8 +1,10 @@
 // What the classifier's shape must be to load on the kernels a Raspberry Pi
-// runs: no global subprogram (the verifier types a global function's context
-// argument from the kernel's BTF, which Raspberry Pi OS kernels lack), and a
-// verification cost well inside the budget, since older verifiers prune
-// fewer states than this machine's and reach the 1,000,000 limit first.
+// runs and on the oldest one claimed: no global subprogram (the verifier
+// types a global function's context argument from the kernel's BTF, which
+// Raspberry Pi OS kernels lack), no instruction newer than that oldest
+// kernel, and a verification cost well inside the budget, since older
+// verifiers prune fewer states than this machine's and reach the 1,000,000
+// limit first.
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <gtest/gtest.h>
@@ -45,6 +47,24 @@ TEST(ProgramShape, NoGlobalFunctionButTheEntryPoints) {
         << name << " is a global subprogram: a kernel without BTF refuses it";
   }
   EXPECT_GE(functions, 2) << "no entry points found in the BTF";
+}
+
+// BPF_FETCH (an atomic operation that returns the old value) is Linux 5.12's;
+// an older verifier refuses the program for it, used or not. The plain atomic
+// add (BPF_XADD) is in every kernel.
+TEST(ProgramShape, NoAtomicFetchInstructions) {
+  Object obj = open_classifier_object();
+  ASSERT_TRUE(obj);
+  bpf_program* p = nullptr;
+  bpf_object__for_each_program(p, obj.get()) {
+    const bpf_insn* insns = bpf_program__insns(p);
+    for (size_t i = 0; i < bpf_program__insn_cnt(p); i++) {
+      const bool atomic = insns[i].code == (BPF_STX | BPF_DW | BPF_ATOMIC) ||
+                          insns[i].code == (BPF_STX | BPF_W | BPF_ATOMIC);
+      EXPECT_FALSE(atomic && (insns[i].imm & BPF_FETCH))
+          << bpf_program__name(p) << ": instruction " << i << " is an atomic fetch";
+    }
+  }
 }
 
 // "processed N insns" from the verifier's statistics for the entry point.
