@@ -28,9 +28,20 @@ Interface resolve_interface(const std::string& name) {
   return Interface{name, static_cast<int>(index)};
 }
 
+namespace {
+// Any socket takes the interface ioctls (the kernel hands what its family
+// does not know to the device layer); AF_UNIX because every sandbox allows it:
+// the bridge's unit restricts address families to AF_PACKET, AF_NETLINK and
+// AF_UNIX, where an AF_INET socket failed ("Address family not supported").
+UniqueFd ioctl_socket() {
+  UniqueFd probe(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!probe.valid()) throw_last_error("opening a socket for interface ioctls");
+  return probe;
+}
+}  // namespace
+
 int link_type(const Interface& iface) {
-  UniqueFd probe(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!probe.valid()) throw_last_error("opening a socket");
+  UniqueFd probe = ioctl_socket();
   ifreq request{};
   std::snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", iface.name.c_str());
   if (ioctl(probe.get(), SIOCGIFHWADDR, &request) != 0) throw_last_error(iface.name);
@@ -39,8 +50,7 @@ int link_type(const Interface& iface) {
 
 namespace {
 unsigned interface_flags(const Interface& iface) {
-  UniqueFd probe(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!probe.valid()) throw_last_error("opening a socket");
+  UniqueFd probe = ioctl_socket();
   ifreq request{};
   std::snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", iface.name.c_str());
   if (ioctl(probe.get(), SIOCGIFFLAGS, &request) != 0) throw_last_error(iface.name);

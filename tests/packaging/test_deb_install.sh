@@ -3,7 +3,9 @@
 # minimal root made by mmdebstrap, booted under a real systemd
 # (systemd-nspawn --boot, in a private network namespace of its own), where
 # egresswatch@veth0 starts, records a ping between the container's own veth
-# ends, reloads and stops leaving the interface as it was; then
+# ends, reloads and stops leaving the interface as it was, and
+# egresswatch-bridge@test forwards and watches between two of its namespaces;
+# then
 # dpkg --purge leaves nothing of the package behind.
 #
 #   test_deb_install.sh DEB
@@ -152,9 +154,49 @@ in_guest tc filter show dev veth0 egress | grep -q . && fail "a filter is left o
 in_guest jq -e 'select(.type == "stats" and .final)' "$OUT" >/dev/null || fail "no final stats line"
 [ "$(in_guest systemctl show -p Result --value egresswatch@veth0)" = success ] || fail "the stop was not clean"
 
-# The bridge's template unit loads (its ports are the example file's).
+# The bridge's template unit verifies (its ports are the example file's).
 in_guest systemd-analyze verify --man=no egresswatch-bridge@inline.service >"$WORK/verify.log" 2>&1 ||
   { cat "$WORK/verify.log" >&2; fail "egresswatch-bridge@inline.service does not verify"; }
+
+# The bridge's unit, for real: host A (ns ha) | the container's bridge | host
+# B (ns hb), with the classifier watching both ports.
+in_guest ip netns add ha
+in_guest ip netns add hb
+in_guest ip link add pa type veth peer name a0 netns ha
+in_guest ip link add pb type veth peer name b0 netns hb
+for port in pa pb; do in_guest ip link set "$port" up; done
+in_guest ip -n ha addr add 198.51.100.1/24 dev a0
+in_guest ip -n hb addr add 198.51.100.2/24 dev b0
+in_guest ip -n ha link set a0 up
+in_guest ip -n hb link set b0 up
+cat >"$ROOT/etc/egresswatch/bridge-test.conf" <<'CONF'
+PORT_A=pa
+PORT_B=pb
+BRIDGE_OPTIONS=--watch --mode packet --include 198.51.100.0/24
+CONF
+in_guest systemctl start egresswatch-bridge@test || {
+  in_guest journalctl -u egresswatch-bridge@test --no-pager >&2 || true
+  fail "egresswatch-bridge@test did not start"
+}
+BOUT=/var/log/egresswatch/bridge-test.jsonl
+bridged=
+for _ in $(seq 1 50); do
+  in_guest tc filter show dev pb egress | grep -q egresswatch && { bridged=1; break; }
+  sleep 0.1
+done
+[ -n "$bridged" ] || { in_guest journalctl -u egresswatch-bridge@test --no-pager >&2; fail "the bridge did not attach"; }
+[ "$(in_guest stat -c %U "/proc/$(in_guest systemctl show -p MainPID --value egresswatch-bridge@test)")" = egresswatch ] ||
+  fail "the bridge does not run as egresswatch"
+in_guest ip netns exec ha ping -q -c 3 -i 0.1 -W 1 198.51.100.2 >/dev/null || fail "ping across the bridge unit"
+bridge_records() { in_guest jq -c 'select(.type == "packet" and .iface == "pb" and .icmp_type == 8)' "$BOUT" | wc -l; }
+for _ in $(seq 1 30); do [ "$(bridge_records)" -ge 3 ] && break; sleep 0.1; done
+[ "$(bridge_records)" = 3 ] || fail "the bridge unit's records of the 3 echo requests: $(bridge_records)"
+in_guest systemctl reload egresswatch-bridge@test || fail "systemctl reload egresswatch-bridge@test"
+in_guest systemctl stop egresswatch-bridge@test
+[ "$(in_guest systemctl show -p Result --value egresswatch-bridge@test)" = success ] || fail "the bridge's stop was not clean"
+in_guest tc filter show dev pb egress | grep -q . && fail "a filter is left on pb"
+in_guest jq -e 'select(.type == "bridge_stats" and .final)' "$BOUT" >/dev/null || fail "no final bridge_stats line"
+rm "$ROOT/etc/egresswatch/bridge-test.conf"
 
 in_guest systemctl poweroff || true
 for _ in $(seq 1 100); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.1; done
