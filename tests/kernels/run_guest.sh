@@ -16,6 +16,7 @@
 #   EW_KERNEL_CACHE downloads are kept here (default /var/cache/egresswatch-test)
 #   EW_GUEST_TIMEOUT seconds before the guest counts as hung (default 300)
 #   EW_GUEST_LOG    where the whole console goes (default a file in /tmp)
+#   EW_GUEST_VERBOSE=1 shows what egresswatch -v says (libbpf, verifier) at the end
 set -uo pipefail
 
 ARCH=${1:?usage: run_guest.sh ARCH [KERNEL_PACKAGE]}
@@ -38,6 +39,8 @@ case $ARCH in
     ;;
   *) echo "run_guest.sh: ARCH must be arm64 or armhf (got '$ARCH')" >&2; exit 2 ;;
 esac
+
+[ "${EW_GUEST_VERBOSE:-0}" = 0 ] || APPEND="$APPEND ew.verbose"
 
 die() { echo "run_guest.sh: $*" >&2; echo "kernel $KERNEL_PACKAGE $ARCH: 0 passed, 1 failed"; exit 1; }
 now() { date +%s.%N; }

@@ -24,12 +24,11 @@ done
 # The host asks for the BPF interpreter with ew.nojit on the command line
 # (armhf: as on Raspberry Pi OS 32-bit).
 if grep -qw ew.nojit /proc/cmdline; then
-  if echo 0 >/proc/sys/net/core/bpf_jit_enable; then
-    echo "EW-GUEST: bpf_jit_enable=$(cat /proc/sys/net/core/bpf_jit_enable)"
-  else
-    echo "EW-GUEST: could not turn the BPF JIT off"
-  fi
+  echo 0 >/proc/sys/net/core/bpf_jit_enable || echo "EW-GUEST: could not turn the BPF JIT off"
 fi
+
+if [ -e /sys/kernel/btf/vmlinux ]; then btf=yes; else btf=no; fi
+echo "EW-GUEST: kernel BTF: $btf, bpf_jit_enable=$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null || echo none)"
 
 sh /tests.sh
 echo "EW-GUEST: done, up $(cut -d' ' -f1 /proc/uptime) s"

@@ -15,8 +15,12 @@ tc() { /usr/sbin/tc "$@"; }
 W=/tmp/ew
 mkdir -p $W
 
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+uptime() { cut -d' ' -f1 /proc/uptime; }
+started=$(uptime)
+# took: seconds since the test began (each test sets started).
+took() { awk -v a="$started" -v b="$(uptime)" 'BEGIN { printf "%.1f s", b - a }'; }
+pass() { echo "PASS $1 ($(took))"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2 ($(took))"; failed=$((failed + 1)); }
 show() { [ -s "$1" ] && sed 's/^/  | /' "$1" | tail -n "${2:-20}"; }
 
 # wait_for FILE PATTERN PID SECONDS: until FILE holds PATTERN; fails when the
@@ -172,17 +176,21 @@ bridge_watch() {
   teardown
 }
 
-packet_run packet-ringbuf
-packet_run packet-perf --transport perf
-kill_and_detach
-bridge_watch
+started=$(uptime); packet_run packet-ringbuf
+started=$(uptime); packet_run packet-perf --transport perf
+started=$(uptime); kill_and_detach
+started=$(uptime); bridge_watch
 
-# When anything failed to load, the verifier's own words: egresswatch -v.
-if grep -qiE 'verifier|load' $W/*.err 2>/dev/null && [ $failed -gt 0 ]; then
+# When anything failed to load (or the host asked with ew.verbose), the
+# verifier's own words: egresswatch -v.
+if grep -qw ew.verbose /proc/cmdline || { [ $failed -gt 0 ] && grep -qiE 'verifier|load' $W/*.err; }; then
   setup_pair
   ip netns exec a egresswatch -v veth0 --duration 1 >/dev/null 2>$W/verbose.err
-  echo "EW-GUEST: egresswatch -v said (last 60 lines):"
-  show $W/verbose.err 60
+  echo "EW-GUEST: egresswatch -v said $(wc -l <$W/verbose.err) lines; those on BTF, errors and warnings, then the last 40:"
+  grep -iE 'btf|vmlinux|error|fail|warn|refus|invalid' $W/verbose.err | grep -v 'created successfully' >$W/verbose.key
+  show $W/verbose.key 60
+  echo "  | ..."
+  show $W/verbose.err 40
   teardown
 fi
 
