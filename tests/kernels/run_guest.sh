@@ -29,13 +29,13 @@ case $ARCH in
   arm64)
     KERNEL_PACKAGE=${2:-linux-image-6.1.0-*-arm64}
     QEMU=(qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1024)
-    APPEND="console=ttyAMA0 panic=-1 quiet"
+    APPEND="console=ttyAMA0 panic=-1 loglevel=5"
     ;;
   armhf)
     KERNEL_PACKAGE=${2:-linux-image-6.1.0-*-armmp-lpae}
     QEMU=(qemu-system-arm -M virt -cpu cortex-a15 -m 1024)
     # The BPF interpreter, as on Raspberry Pi OS 32-bit.
-    APPEND="console=ttyAMA0 panic=-1 quiet ew.nojit"
+    APPEND="console=ttyAMA0 panic=-1 loglevel=5 ew.nojit"
     ;;
   *) echo "run_guest.sh: ARCH must be arm64 or armhf (got '$ARCH')" >&2; exit 2 ;;
 esac
@@ -114,6 +114,14 @@ done_at=$(sed -n 's/^EW-GUEST: done, up \([0-9.]*\) s$/\1/p' "$LOG" | tail -n 1)
 passed=$(grep -c '^PASS ' "$LOG")
 failed=$(grep -c '^FAIL ' "$LOG")
 echo "run_guest.sh: qemu ran ${boot_and_tests} s (guest: userland at ${booted:-?} s, tests done at ${done_at:-?} s of uptime)" >&2
+# The kernel's own complaints (loglevel=5 puts warnings on the console): a
+# warning or an oops while the tests ran fails the run even if they passed.
+splat=$(grep -E '^\[ *[0-9.]+\] .*(Oops|BUG:|WARNING:|Call trace:|Kernel panic|Unable to handle|refcount_t:|UBSAN:)' "$LOG" | head -n 5)
+if [ -n "$splat" ]; then
+  echo "FAIL kernel-log: the kernel complained (see $LOG):" >&2
+  sed 's/^/  | /' <<<"$splat" >&2
+  failed=$((failed + 1))
+fi
 if ! grep -q '^EW-GUEST-RESULT ' "$LOG"; then
   if [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; then
     echo "run_guest.sh: the guest did not finish within $TIMEOUT s; last lines of $LOG:" >&2
