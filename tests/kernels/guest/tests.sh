@@ -91,6 +91,43 @@ packet_run() {
   teardown
 }
 
+# The default mode: one flow for the three echo requests, a "new" line when
+# it starts and an "end" line with its three packets when egresswatch stops.
+flow_run() {
+  name=flow-default
+  setup_pair || { fail $name "could not make the veth pair"; teardown; return; }
+  /usr/sbin/ip netns exec a egresswatch veth0 --include 192.0.2.0/24 --duration 3 \
+    >$W/$name.jsonl 2>$W/$name.err &
+  pid=$!
+  if ! wait_for $W/$name.err watching $pid 60; then
+    fail $name "egresswatch did not attach"
+    show $W/$name.err 40
+    kill -9 $pid 2>/dev/null
+    teardown
+    return
+  fi
+  timeout 30 /usr/sbin/ip netns exec a ping -q -c 3 -i 0.2 -W 2 192.0.2.2 >$W/$name.ping 2>&1
+  wait $pid
+  status=$?
+  flow='"src":"192.0.2.1","dst":"192.0.2.2"'
+  new=$(grep '"type":"flow","event":"new"' $W/$name.jsonl | grep -c "$flow")
+  end=$(grep '"type":"flow","event":"end"' $W/$name.jsonl | grep "$flow")
+  if [ "$status" != 0 ]; then
+    fail $name "egresswatch exited with $status"
+  elif [ "$new" != 1 ]; then
+    fail $name "$new new-flow lines, expected 1"
+  elif ! echo "$end" | grep -q '"total_packets":3,'; then
+    fail $name "no end line with 3 packets: '$end'"
+  else
+    pass $name
+    teardown
+    return
+  fi
+  show $W/$name.err
+  show $W/$name.jsonl
+  teardown
+}
+
 # kill -9 leaves the filter behind; egresswatch detach removes it.
 kill_and_detach() {
   name=kill9-detach
@@ -178,6 +215,7 @@ bridge_watch() {
 
 started=$(uptime); packet_run packet-ringbuf
 started=$(uptime); packet_run packet-perf --transport perf
+started=$(uptime); flow_run
 started=$(uptime); kill_and_detach
 started=$(uptime); bridge_watch
 
