@@ -62,8 +62,8 @@ mknod "$root/dev/null" c 1 3
 # A file of the staged root, following symlinks inside the stage (an
 # absolute link must not lead to this machine's own file).
 stage_resolve() {
-  local f=$1 t i
-  for i in 1 2 3 4 5 6 7 8; do
+  local f=$1 t _
+  for _ in 1 2 3 4 5 6 7 8; do
     [ -L "$f" ] || { echo "$f"; return; }
     t=$(readlink "$f")
     case $t in /*) f=$stage$t ;; *) f=$(dirname "$f")/$t ;; esac

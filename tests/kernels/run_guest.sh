@@ -83,8 +83,10 @@ fi
 # Extracted once per package file, next to it.
 kroot=${kdeb%.deb}.root
 if [ ! -d "$kroot" ]; then
-  rm -rf "$kroot.tmp" && mkdir -p "$kroot.tmp" && dpkg-deb -x "$kdeb" "$kroot.tmp" && mv "$kroot.tmp" "$kroot" ||
+  if ! { rm -rf "$kroot.tmp" && mkdir -p "$kroot.tmp" && dpkg-deb -x "$kdeb" "$kroot.tmp" &&
+         mv "$kroot.tmp" "$kroot"; }; then
     die "could not extract $kdeb"
+  fi
 fi
 release=$(ls "$kroot/lib/modules")
 vmlinuz=$kroot/boot/vmlinuz-$release
@@ -119,7 +121,7 @@ echo "run_guest.sh: qemu ran ${boot_and_tests} s (guest: userland at ${booted:-?
 splat=$(grep -E '^\[ *[0-9.]+\] .*(Oops|BUG:|WARNING:|Call trace:|Kernel panic|Unable to handle|refcount_t:|UBSAN:)' "$LOG" | head -n 5)
 if [ -n "$splat" ]; then
   echo "FAIL kernel-log: the kernel complained (see $LOG):" >&2
-  sed 's/^/  | /' <<<"$splat" >&2
+  while IFS= read -r line; do echo "  | $line"; done <<<"$splat" >&2
   failed=$((failed + 1))
 fi
 if ! grep -q '^EW-GUEST-RESULT ' "$LOG"; then
