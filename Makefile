@@ -15,7 +15,7 @@ DEBIAN_PACKAGES := \
 	libcli11-dev libcap-ng-dev libgtest-dev libgmock-dev libclang-rt-14-dev \
 	iproute2 iputils-ping jq util-linux systemd ethtool netcat-openbsd man-db groff-base
 
-.PHONY: all deps build run test clean format bench-deps build-variants install deb deb-deps package-test
+.PHONY: all deps build run test clean format bench-deps build-variants install deb deb-deps package-test test-kernels
 
 all: build
 
@@ -117,6 +117,20 @@ deb: deb-deps
 package-test:
 	$(MAKE) deb DEB_CMAKE_FLAGS=-DEW_WERROR=ON
 	tests/packaging/test_deb_install.sh dist/egresswatch_$$(sed -n 's/^project(egresswatch VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)_$(ARCH).deb
+
+# The package for each of KERNEL_ARCHES, tested under Debian's own kernel
+# for that architecture in qemu (tests/kernels/run_guest.sh: no disk, no NIC,
+# the newest linux-image-6.1.0-*; downloads cached in
+# /var/cache/egresswatch-test). Every architecture runs; one closing line each
+# ("kernel 6.1.0-57-arm64 arm64: 4 passed, 0 failed"), and a failure in any
+# fails the target.
+KERNEL_ARCHES ?= arm64 armhf
+test-kernels:
+	@failed=""; for a in $(KERNEL_ARCHES); do \
+	  $(MAKE) --no-print-directory deb ARCH=$$a || { echo "make deb ARCH=$$a failed" >&2; failed="$$failed $$a"; continue; }; \
+	  tests/kernels/run_guest.sh $$a || failed="$$failed $$a"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-kernels failed for:$$failed" >&2; exit 1; fi
 
 # What bench/ needs beyond the build (BCC baseline, kernel headers, perf): never
 # part of run or test.

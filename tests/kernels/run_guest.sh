@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# run_guest.sh ARCH [KERNEL_PACKAGE]
+#
+# Boots Debian's own kernel package for ARCH under qemu-system (no disk, no
+# NIC: a kernel and an initramfs) and runs guest/tests.sh in it against the
+# egresswatch .deb for ARCH. Ends with exactly one line
+#   kernel <release> <arch>: N passed, N failed
+# and a non-zero exit when a test failed or the guest did not finish.
+#
+#   ARCH            arm64 or armhf
+#   KERNEL_PACKAGE  e.g. linux-image-6.1.0-50-arm64; a '*' stands for the ABI
+#                   number and picks the newest (the default:
+#                   linux-image-6.1.0-*-arm64, linux-image-6.1.0-*-armmp-lpae)
+#   EW_DEB          the egresswatch package to test (default
+#                   dist/egresswatch_<version>_ARCH.deb: make deb ARCH=ARCH)
+#   EW_KERNEL_CACHE downloads are kept here (default /var/cache/egresswatch-test)
+#   EW_GUEST_TIMEOUT seconds before the guest counts as hung (default 300)
+#   EW_GUEST_LOG    where the whole console goes (default a file in /tmp)
+#   EW_GUEST_VERBOSE=1 shows what egresswatch -v says (libbpf, verifier) at the end
+set -uo pipefail
+
+ARCH=${1:?usage: run_guest.sh ARCH [KERNEL_PACKAGE]}
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+CACHE=${EW_KERNEL_CACHE:-/var/cache/egresswatch-test}
+TIMEOUT=${EW_GUEST_TIMEOUT:-300}
+
+case $ARCH in
+  arm64)
+    KERNEL_PACKAGE=${2:-linux-image-6.1.0-*-arm64}
+    QEMU=(qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1024)
+    APPEND="console=ttyAMA0 panic=-1 loglevel=5"
+    ;;
+  armhf)
+    KERNEL_PACKAGE=${2:-linux-image-6.1.0-*-armmp-lpae}
+    QEMU=(qemu-system-arm -M virt -cpu cortex-a15 -m 1024)
+    # The BPF interpreter, as on Raspberry Pi OS 32-bit.
+    APPEND="console=ttyAMA0 panic=-1 loglevel=5 ew.nojit"
+    ;;
+  *) echo "run_guest.sh: ARCH must be arm64 or armhf (got '$ARCH')" >&2; exit 2 ;;
+esac
+
+[ "${EW_GUEST_VERBOSE:-0}" = 0 ] || APPEND="$APPEND ew.verbose"
+
+die() { echo "run_guest.sh: $*" >&2; echo "kernel $KERNEL_PACKAGE $ARCH: 0 passed, 1 failed"; exit 1; }
+now() { date +%s.%N; }
+took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Host tools, installed when missing (as root).
+need=()
+command -v "${QEMU[0]}" >/dev/null || need+=(qemu-system-arm)
+command -v cpio >/dev/null || need+=(cpio)
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing ${need[*]}: run as root, or apt-get install them"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 ||
+    die "apt-get install ${need[*]} failed"
+fi
+dpkg --print-foreign-architectures | grep -qx "$ARCH" || [ "$(dpkg --print-architecture)" = "$ARCH" ] || {
+  dpkg --add-architecture "$ARCH" && apt-get update -qq; } || die "could not add the $ARCH architecture"
+
+if [ -z "${EW_DEB:-}" ]; then
+  version=$(sed -n 's/^project(egresswatch VERSION \([0-9.]*\).*/\1/p' "$TOP/CMakeLists.txt")
+  EW_DEB=$TOP/dist/egresswatch_${version}_$ARCH.deb
+fi
+[ -f "$EW_DEB" ] || die "no $EW_DEB: make deb ARCH=$ARCH first"
+
+# The kernel package: '*' is the ABI number, the newest wins.
+if [[ $KERNEL_PACKAGE == *'*'* ]]; then
+  pattern="^${KERNEL_PACKAGE//\*/[0-9]+}\$"
+  KERNEL_PACKAGE=$(apt-cache search --names-only "$pattern" | cut -d' ' -f1 | grep -E "$pattern" | sort -V | tail -n 1)
+  [ -n "$KERNEL_PACKAGE" ] || die "no package matches $pattern for $ARCH"
+fi
+
+t=$(now)
+kdir=$CACHE/kernels
+mkdir -p "$kdir"
+kdeb=$(compgen -G "$kdir/${KERNEL_PACKAGE}_*_$ARCH.deb" | sort -V | tail -n 1)
+if [ -z "$kdeb" ]; then
+  (cd "$kdir" && apt-get download "$KERNEL_PACKAGE:$ARCH" 2>&1 | grep -v unsandboxed >&2) ||
+    die "apt-get download $KERNEL_PACKAGE:$ARCH failed"
+  kdeb=$(compgen -G "$kdir/${KERNEL_PACKAGE}_*_$ARCH.deb" | sort -V | tail -n 1)
+fi
+# Extracted once per package file, next to it.
+kroot=${kdeb%.deb}.root
+if [ ! -d "$kroot" ]; then
+  if ! { rm -rf "$kroot.tmp" && mkdir -p "$kroot.tmp" && dpkg-deb -x "$kdeb" "$kroot.tmp" &&
+         mv "$kroot.tmp" "$kroot"; }; then
+    die "could not extract $kdeb"
+  fi
+fi
+release=$(ls "$kroot/lib/modules")
+vmlinuz=$kroot/boot/vmlinuz-$release
+echo "run_guest.sh: $KERNEL_PACKAGE ($(basename "$kdeb")) ready in $(took "$t") s" >&2
+
+t=$(now)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$HERE/build_initramfs.sh" "$ARCH" "$kroot" "$EW_DEB" "$work/initrd.gz" ||
+  die "could not build the initramfs"
+echo "run_guest.sh: initramfs ($(du -h "$work/initrd.gz" | cut -f1)) built in $(took "$t") s" >&2
+
+LOG=${EW_GUEST_LOG:-/tmp/egresswatch-guest-$release-$ARCH.log}
+t=$(now)
+echo "run_guest.sh: booting $release under ${QEMU[0]}, console in $LOG" >&2
+# -nic none: the guest needs no NIC (and the virt machine's default one
+# wants a ROM that is not installed). The console is the serial port, on
+# stdout; PASS/FAIL lines and what they show go to our stderr as they come.
+timeout --kill-after=10 "$TIMEOUT" "${QEMU[@]}" -nographic -nic none -no-reboot \
+  -kernel "$vmlinuz" -initrd "$work/initrd.gz" -append "$APPEND" </dev/null 2>&1 |
+  tr -d '\r' | tee "$LOG" | grep --line-buffered -E '^(PASS|FAIL|  \| |EW-GUEST)' >&2
+qemu_status=${PIPESTATUS[0]}
+boot_and_tests=$(took "$t")
+
+booted=$(sed -n 's/^EW-GUEST: kernel .*, up \([0-9.]*\) s$/\1/p' "$LOG" | head -n 1)
+done_at=$(sed -n 's/^EW-GUEST: done, up \([0-9.]*\) s$/\1/p' "$LOG" | tail -n 1)
+passed=$(grep -c '^PASS ' "$LOG")
+failed=$(grep -c '^FAIL ' "$LOG")
+echo "run_guest.sh: qemu ran ${boot_and_tests} s (guest: userland at ${booted:-?} s, tests done at ${done_at:-?} s of uptime)" >&2
+# The kernel's own complaints (loglevel=5 puts warnings on the console): a
+# warning or an oops while the tests ran fails the run even if they passed.
+splat=$(grep -E '^\[ *[0-9.]+\] .*(Oops|BUG:|WARNING:|Call trace:|Kernel panic|Unable to handle|refcount_t:|UBSAN:)' "$LOG" | head -n 5)
+if [ -n "$splat" ]; then
+  echo "FAIL kernel-log: the kernel complained (see $LOG):" >&2
+  while IFS= read -r line; do echo "  | $line"; done <<<"$splat" >&2
+  failed=$((failed + 1))
+fi
+if ! grep -q '^EW-GUEST-RESULT ' "$LOG"; then
+  if [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; then
+    echo "run_guest.sh: the guest did not finish within $TIMEOUT s; last lines of $LOG:" >&2
+  else
+    echo "run_guest.sh: the guest stopped (qemu status $qemu_status) before its tests ended; last lines of $LOG:" >&2
+  fi
+  tail -n 30 "$LOG" >&2
+  failed=$((failed + 1))
+fi
+echo "kernel $release $ARCH: $passed passed, $failed failed"
+[ "$failed" = 0 ]
