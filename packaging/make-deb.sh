@@ -28,6 +28,7 @@ egresswatch ($version) unstable; urgency=medium
 CHANGELOG
 
 host=()
+# shellcheck disable=SC2054 # -P takes a comma-separated list of build profiles
 [ "$arch" = "$(dpkg --print-architecture)" ] || host=(--host-arch "$arch" -Pcross,nocheck)
 (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
    dpkg-buildpackage -us -uc -b "${host[@]}" >"../build.log" 2>&1) || {

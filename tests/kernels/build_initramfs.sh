@@ -18,6 +18,7 @@ CACHE=${EW_KERNEL_CACHE:-/var/cache/egresswatch-test}
 case $ARCH in
   arm64) TRIPLET=aarch64-linux-gnu ;;
   armhf) TRIPLET=arm-linux-gnueabihf ;;
+  amd64) TRIPLET=x86_64-linux-gnu ;;
   *) echo "build_initramfs.sh: unsupported arch $ARCH" >&2; exit 2 ;;
 esac
 
@@ -62,8 +63,8 @@ mknod "$root/dev/null" c 1 3
 # A file of the staged root, following symlinks inside the stage (an
 # absolute link must not lead to this machine's own file).
 stage_resolve() {
-  local f=$1 t _
-  for _ in 1 2 3 4 5 6 7 8; do
+  local f=$1 t i
+  for i in 1 2 3 4 5 6 7 8; do
     [ -L "$f" ] || { echo "$f"; return; }
     t=$(readlink "$f")
     case $t in /*) f=$stage$t ;; *) f=$(dirname "$f")/$t ;; esac
@@ -122,6 +123,8 @@ install_bin usr/sbin/egresswatch-bridge /usr/sbin/egresswatch-bridge
 kver=$(ls "$KERNEL_ROOT/lib/modules")
 mods=$KERNEL_ROOT/lib/modules/$kver
 declare -A loaded=()
+work_modules=$work/modules
+mkdir -p "$work_modules"
 order=()
 add_module() {
   local name=$1 file path dep
@@ -133,14 +136,24 @@ add_module() {
     echo "build_initramfs.sh: module $name is neither in $mods nor built in" >&2
     exit 1
   fi
-  case $file in *.ko) ;; *) echo "build_initramfs.sh: $file is compressed: not handled" >&2; exit 1 ;; esac
-  for dep in $(readelf -p .modinfo "$file" | sed -n 's/.*depends=\(.*\)$/\1/p' | tr ',' ' '); do
+  # 6.12's packages compress their modules (.ko.xz); busybox insmod takes
+  # them plain, so they go in decompressed.
+  local plain=$file
+  case $file in
+    *.ko) ;;
+    *.ko.xz) plain=$work_modules/$name.ko; xz -dc "$file" >"$plain" ;;
+    *.ko.zst) plain=$work_modules/$name.ko; zstd -qdc "$file" >"$plain" ;;
+    *) echo "build_initramfs.sh: $file: a compression not handled" >&2; exit 1 ;;
+  esac
+  for dep in $(readelf -p .modinfo "$plain" | sed -n 's/.*depends=\(.*\)$/\1/p' | tr ',' ' '); do
     add_module "$dep"
   done
   loaded[$name]=1
   path=${file#"$mods/"}
+  path=${path%.xz}
+  path=${path%.zst}
   mkdir -p "$root/lib/modules/$kver/$(dirname "$path")"
-  cp "$file" "$root/lib/modules/$kver/$path"
+  cp "$plain" "$root/lib/modules/$kver/$path"
   order+=("/lib/modules/$kver/$path")
 }
 for m in $MODULES; do add_module "$m"; done

@@ -25,20 +25,55 @@ TOP=$(cd "$HERE/../.." && pwd)
 CACHE=${EW_KERNEL_CACHE:-/var/cache/egresswatch-test}
 TIMEOUT=${EW_GUEST_TIMEOUT:-300}
 
-case $ARCH in
-  arm64)
+# GUEST names a kernel of the matrix: the package's architecture (DEB_ARCH),
+# Debian's kernel package, the suite it comes from, and the machine.
+GUEST=$ARCH
+SUITE=bookworm
+case $GUEST in
+  arm64)  # Debian 12's 6.1: the Raspberry Pi OS 64-bit class.
+    ARCH=arm64
     KERNEL_PACKAGE=${2:-linux-image-6.1.0-*-arm64}
     QEMU=(qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1024)
     APPEND="console=ttyAMA0 panic=-1 loglevel=5"
     ;;
+  arm64-16k)  # 16 KiB pages, as a Raspberry Pi 5's kernel: 6.12 from bookworm-backports.
+    ARCH=arm64
+    SUITE=bookworm-backports
+    KERNEL_PACKAGE=${2:-linux-image-6.12.*+deb12-arm64-16k}
+    # cortex-a57 has no 16 KiB granule; "max" has every one.
+    QEMU=(qemu-system-aarch64 -M virt -cpu max -m 1024)
+    APPEND="console=ttyAMA0 panic=-1 loglevel=5 ew.page_kib=16"
+    ;;
   armhf)
+    ARCH=armhf
     KERNEL_PACKAGE=${2:-linux-image-6.1.0-*-armmp-lpae}
     QEMU=(qemu-system-arm -M virt -cpu cortex-a15 -m 1024)
     # The BPF interpreter, as on Raspberry Pi OS 32-bit.
     APPEND="console=ttyAMA0 panic=-1 loglevel=5 ew.nojit"
     ;;
-  *) echo "run_guest.sh: ARCH must be arm64 or armhf (got '$ARCH')" >&2; exit 2 ;;
+  amd64)  # Debian 11's 5.10: the oldest kernel egresswatch claims.
+    ARCH=amd64
+    SUITE=bullseye
+    KERNEL_PACKAGE=${2:-linux-image-5.10.0-*-amd64}
+    # KVM on this kind of machine hangs the guest right after the BIOS
+    # (nested virtualisation), so it is emulated like the others.
+    QEMU=(qemu-system-x86_64 -M q35 -cpu max -m 1024)
+    APPEND="console=ttyS0 panic=-1 loglevel=5"
+    ;;
+  *) echo "run_guest.sh: GUEST must be arm64, arm64-16k, armhf or amd64 (got '$GUEST')" >&2; exit 2 ;;
 esac
+
+# Kernels from another suite than this machine's come through a sources
+# list used for that download alone (the machine's own stays as it is).
+APT=()
+if [ "$SUITE" != bookworm ]; then
+  apt_dir=$CACHE/apt-$SUITE
+  mkdir -p "$apt_dir/lists/partial"
+  echo "deb [arch=$ARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $SUITE main" \
+    >"$apt_dir/sources.list"
+  APT=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+       -o "Dir::State::Lists=$apt_dir/lists")
+fi
 
 [ "${EW_GUEST_VERBOSE:-0}" = 0 ] || APPEND="$APPEND ew.verbose"
 
@@ -48,7 +83,8 @@ took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # Host tools, installed when missing (as root).
 need=()
-command -v "${QEMU[0]}" >/dev/null || need+=(qemu-system-arm)
+command -v "${QEMU[0]}" >/dev/null || need+=(qemu-system-arm qemu-system-x86)
+command -v xz >/dev/null || need+=(xz-utils)
 command -v cpio >/dev/null || need+=(cpio)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "missing ${need[*]}: run as root, or apt-get install them"
@@ -64,11 +100,18 @@ if [ -z "${EW_DEB:-}" ]; then
 fi
 [ -f "$EW_DEB" ] || die "no $EW_DEB: make deb ARCH=$ARCH first"
 
+# The other suite's package lists: fetched when missing or a day old.
+if [ ${#APT[@]} -gt 0 ] && [ -z "$(find "$apt_dir/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
+  apt-get "${APT[@]}" update -qq >&2 || die "apt-get update for $SUITE failed"
+fi
+
 # The kernel package: '*' is the ABI number, the newest wins.
 if [[ $KERNEL_PACKAGE == *'*'* ]]; then
-  pattern="^${KERNEL_PACKAGE//\*/[0-9]+}\$"
-  KERNEL_PACKAGE=$(apt-cache search --names-only "$pattern" | cut -d' ' -f1 | grep -E "$pattern" | sort -V | tail -n 1)
-  [ -n "$KERNEL_PACKAGE" ] || die "no package matches $pattern for $ARCH"
+  escaped=$(printf '%s' "$KERNEL_PACKAGE" | sed 's/[.+]/\\&/g')
+  pattern="^${escaped//\*/[0-9]+}\$"
+  KERNEL_PACKAGE=$(apt-cache "${APT[@]}" search --names-only "$pattern" | cut -d' ' -f1 | grep -E "$pattern" |
+    sort -V | tail -n 1)
+  [ -n "$KERNEL_PACKAGE" ] || die "no package matches $pattern for $ARCH in $SUITE"
 fi
 
 t=$(now)
@@ -76,17 +119,15 @@ kdir=$CACHE/kernels
 mkdir -p "$kdir"
 kdeb=$(compgen -G "$kdir/${KERNEL_PACKAGE}_*_$ARCH.deb" | sort -V | tail -n 1)
 if [ -z "$kdeb" ]; then
-  (cd "$kdir" && apt-get download "$KERNEL_PACKAGE:$ARCH" 2>&1 | grep -v unsandboxed >&2) ||
+  (cd "$kdir" && apt-get "${APT[@]}" download "$KERNEL_PACKAGE:$ARCH" 2>&1 | grep -v unsandboxed >&2) ||
     die "apt-get download $KERNEL_PACKAGE:$ARCH failed"
   kdeb=$(compgen -G "$kdir/${KERNEL_PACKAGE}_*_$ARCH.deb" | sort -V | tail -n 1)
 fi
 # Extracted once per package file, next to it.
 kroot=${kdeb%.deb}.root
 if [ ! -d "$kroot" ]; then
-  if ! { rm -rf "$kroot.tmp" && mkdir -p "$kroot.tmp" && dpkg-deb -x "$kdeb" "$kroot.tmp" &&
-         mv "$kroot.tmp" "$kroot"; }; then
+  rm -rf "$kroot.tmp" && mkdir -p "$kroot.tmp" && dpkg-deb -x "$kdeb" "$kroot.tmp" && mv "$kroot.tmp" "$kroot" ||
     die "could not extract $kdeb"
-  fi
 fi
 release=$(ls "$kroot/lib/modules")
 vmlinuz=$kroot/boot/vmlinuz-$release
@@ -121,7 +162,7 @@ echo "run_guest.sh: qemu ran ${boot_and_tests} s (guest: userland at ${booted:-?
 splat=$(grep -E '^\[ *[0-9.]+\] .*(Oops|BUG:|WARNING:|Call trace:|Kernel panic|Unable to handle|refcount_t:|UBSAN:)' "$LOG" | head -n 5)
 if [ -n "$splat" ]; then
   echo "FAIL kernel-log: the kernel complained (see $LOG):" >&2
-  while IFS= read -r line; do echo "  | $line"; done <<<"$splat" >&2
+  sed 's/^/  | /' <<<"$splat" >&2
   failed=$((failed + 1))
 fi
 if ! grep -q '^EW-GUEST-RESULT ' "$LOG"; then

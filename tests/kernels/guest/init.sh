@@ -28,7 +28,15 @@ if grep -qw ew.nojit /proc/cmdline; then
 fi
 
 if [ -e /sys/kernel/btf/vmlinux ]; then btf=yes; else btf=no; fi
-echo "EW-GUEST: kernel BTF: $btf, bpf_jit_enable=$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null || echo none)"
+page_kib=$(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps)
+echo "EW-GUEST: kernel BTF: $btf, bpf_jit_enable=$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null || echo none), page size $page_kib KiB"
+# The host asks for a page size with ew.page_kib=N (the 16 KiB guest): a
+# kernel that booted with another is not the one the test is about.
+want_kib=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^ew\.page_kib=//p')
+if [ -n "$want_kib" ]; then
+  if [ "$page_kib" = "$want_kib" ]; then echo "PASS page-size ($page_kib KiB)"; else
+    echo "FAIL page-size: $page_kib KiB, not $want_kib"; fi
+fi
 
 sh /tests.sh
 echo "EW-GUEST: done, up $(cut -d' ' -f1 /proc/uptime) s"
