@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# run_guest.sh ARCH [KERNEL_PACKAGE]
+# run_guest.sh GUEST [KERNEL_PACKAGE]
 #
-# Boots Debian's own kernel package for ARCH under qemu-system (no disk, no
+# Boots one of Debian's own kernel packages under qemu-system (no disk, no
 # NIC: a kernel and an initramfs) and runs guest/tests.sh in it against the
-# egresswatch .deb for ARCH. Ends with exactly one line
+# egresswatch .deb of its architecture. Ends with exactly one line
 #   kernel <release> <arch>: N passed, N failed
 # and a non-zero exit when a test failed or the guest did not finish.
 #
-#   ARCH            arm64 or armhf
+#   GUEST           amd64 (5.10, bullseye), arm64 (6.1), arm64-16k (6.12 with
+#                   16 KiB pages, bookworm-backports) or armhf (6.1, no BTF,
+#                   the BPF interpreter)
 #   KERNEL_PACKAGE  e.g. linux-image-6.1.0-50-arm64; a '*' stands for the ABI
-#                   number and picks the newest (the default:
-#                   linux-image-6.1.0-*-arm64, linux-image-6.1.0-*-armmp-lpae)
+#                   number and picks the newest (the defaults: see below)
 #   EW_DEB          the egresswatch package to test (default
 #                   dist/egresswatch_<version>_ARCH.deb: make deb ARCH=ARCH)
 #   EW_KERNEL_CACHE downloads are kept here (default /var/cache/egresswatch-test)
@@ -19,7 +20,7 @@
 #   EW_GUEST_VERBOSE=1 shows what egresswatch -v says (libbpf, verifier) at the end
 set -uo pipefail
 
-ARCH=${1:?usage: run_guest.sh ARCH [KERNEL_PACKAGE]}
+ARCH=${1:?usage: run_guest.sh GUEST [KERNEL_PACKAGE]}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 CACHE=${EW_KERNEL_CACHE:-/var/cache/egresswatch-test}

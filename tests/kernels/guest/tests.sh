@@ -188,6 +188,17 @@ bridge_watch() {
   fi
   timeout 30 /usr/sbin/ip netns exec a ping -q -c 3 -i 0.2 -W 2 192.0.2.2 >$W/$name.ping 2>&1
   ping_status=$?
+  # A TCP transfer across it: 2 MiB from busybox httpd in b to wget in a.
+  mkdir -p $W/www
+  dd if=/dev/urandom of=$W/www/blob bs=1024 count=2048 2>/dev/null
+  /usr/sbin/ip netns exec b busybox httpd -f -p 8080 -h $W/www &
+  httpd=$!
+  sleep 0.3
+  timeout 60 /usr/sbin/ip netns exec a busybox wget -q -O $W/$name.got http://192.0.2.2:8080/blob
+  wget_status=$?
+  kill $httpd 2>/dev/null
+  sent=$(md5sum <$W/www/blob | cut -d' ' -f1)
+  got=$(md5sum <$W/$name.got 2>/dev/null | cut -d' ' -f1)
   sleep 0.3
   kill -INT $pid
   wait $pid
@@ -196,9 +207,14 @@ bridge_watch() {
     grep -c '"icmp_type":8,')
   replies=$(grep '"iface":"pa"' $W/$name.jsonl | grep '"src":"192.0.2.2","dst":"192.0.2.1"' |
     grep -c '"icmp_type":0,')
+  syns=$(grep '"iface":"pb"' $W/$name.jsonl | grep '"proto":"tcp"' | grep -c '"dport":8080,')
   left=$(tc -n x filter show dev pa egress; tc -n x filter show dev pb egress)
   if [ $ping_status != 0 ]; then
     fail $name "the ping did not cross the bridge: $(tail -n 2 $W/$name.ping)"
+  elif [ $wget_status != 0 ] || [ "$sent" != "$got" ]; then
+    fail $name "the 2 MiB TCP transfer did not cross intact (wget $wget_status, md5 $sent / ${got:-none})"
+  elif [ "$syns" = 0 ]; then
+    fail $name "no TCP records on pb for the transfer"
   elif [ $status != 0 ]; then
     fail $name "egresswatch-bridge exited with $status after SIGINT"
   elif [ "$requests $replies" != "3 3" ]; then
