@@ -50,23 +50,30 @@ setup_pair() {
 }
 teardown() { for ns in a b x; do ip netns del $ns 2>/dev/null; done; }
 
+# start_watching NAME [egresswatch options]: egresswatch on veth0 in ns a,
+# its lines in $W/NAME.jsonl and $W/NAME.err, its pid in $pid, once it says
+# it is watching. Otherwise the test fails here, cleaned up: returns 1.
+start_watching() {
+  name=$1
+  shift
+  /usr/sbin/ip netns exec a egresswatch veth0 "$@" >$W/$name.jsonl 2>$W/$name.err &
+  pid=$!
+  wait_for $W/$name.err watching $pid 60 && return 0
+  fail "$name" "egresswatch did not attach"
+  show $W/$name.err 40
+  kill -9 $pid 2>/dev/null
+  wait $pid 2>/dev/null
+  teardown
+  return 1
+}
+
 # packet_run NAME [egresswatch options]: --mode packet for 3 s in ns a while
 # ns a pings 192.0.2.2 three times: three echo-request records, nothing lost.
 packet_run() {
   name=$1
   shift
   setup_pair || { fail "$name" "could not make the veth pair"; teardown; return; }
-  /usr/sbin/ip netns exec a egresswatch veth0 --mode packet --include 192.0.2.0/24 --duration 3 "$@" \
-    >$W/$name.jsonl 2>$W/$name.err &
-  pid=$!
-  if ! wait_for $W/$name.err watching $pid 60; then
-    fail "$name" "egresswatch did not attach"
-    show $W/$name.err 40
-    kill -9 $pid 2>/dev/null
-    wait $pid 2>/dev/null
-    teardown
-    return
-  fi
+  start_watching "$name" --mode packet --include 192.0.2.0/24 --duration 3 "$@" || return
   timeout 30 /usr/sbin/ip netns exec a ping -q -c 3 -i 0.2 -W 2 192.0.2.2 >$W/$name.ping 2>&1 || echo "  | ping failed: $(tail -n 2 $W/$name.ping)"
   wait $pid
   status=$?
@@ -96,16 +103,7 @@ packet_run() {
 flow_run() {
   name=flow-default
   setup_pair || { fail $name "could not make the veth pair"; teardown; return; }
-  /usr/sbin/ip netns exec a egresswatch veth0 --include 192.0.2.0/24 --duration 3 \
-    >$W/$name.jsonl 2>$W/$name.err &
-  pid=$!
-  if ! wait_for $W/$name.err watching $pid 60; then
-    fail $name "egresswatch did not attach"
-    show $W/$name.err 40
-    kill -9 $pid 2>/dev/null
-    teardown
-    return
-  fi
+  start_watching $name --include 192.0.2.0/24 --duration 3 || return
   timeout 30 /usr/sbin/ip netns exec a ping -q -c 3 -i 0.2 -W 2 192.0.2.2 >$W/$name.ping 2>&1
   wait $pid
   status=$?
@@ -132,15 +130,7 @@ flow_run() {
 kill_and_detach() {
   name=kill9-detach
   setup_pair || { fail $name "could not make the veth pair"; teardown; return; }
-  /usr/sbin/ip netns exec a egresswatch veth0 --mode packet --include 192.0.2.0/24 >$W/$name.jsonl 2>$W/$name.err &
-  pid=$!
-  if ! wait_for $W/$name.err watching $pid 60; then
-    fail $name "egresswatch did not attach"
-    show $W/$name.err 40
-    kill -9 $pid 2>/dev/null
-    teardown
-    return
-  fi
+  start_watching $name --mode packet --include 192.0.2.0/24 || return
   kill -9 $pid
   wait $pid 2>/dev/null
   left=$(tc -n a filter show dev veth0 egress)
