@@ -1,6 +1,13 @@
-/* The tc egress classifier: records packets whose destination is public.
- * It only reads: every path returns TC_ACT_UNSPEC so the packet continues
- * unchanged to whatever filter comes after ours.
+/* The tc classifier: records packets whose remote end is public. On the
+ * egress hook the remote end is the destination; on the ingress hook it is
+ * the source. One program serves both hooks and tells them apart itself (see
+ * packet_is_inbound()), so the verifier checks it once. It only reads: every
+ * path returns TC_ACT_UNSPEC so the packet continues unchanged to whatever
+ * filter comes after ours.
+ *
+ * Flow mode pairs both directions into one conversation keyed by its local
+ * and remote ends, with each direction's counts and TCP flags and who
+ * started it.
  *
  * Two entry points share one body: egresswatch_egress sends records through
  * the BPF ring buffer, egresswatch_egress_perf through a perf buffer for
@@ -17,6 +24,11 @@
 const volatile __u32 ew_mode = EW_MODE_FLOW;
 const volatile __u32 ew_sample_every = 1; /* consider 1 in N public packets */
 const volatile __u64 ew_rate_limit = 0;   /* records per second, 0: no limit */
+/* The bridge with --lan: frames leaving through the LAN port go from the
+ * remote side to the local one, and both directions count in conversations
+ * on the uplink port. 0: not a bridge (or no --lan). */
+const volatile __u32 ew_lan_ifindex = 0;
+const volatile __u32 ew_uplink_ifindex = 0;
 
 /* The first pull: Ethernet, two VLAN tags, IPv6 with short extension
  * headers and the transport ports fit, which is nearly every packet. Only
@@ -32,19 +44,28 @@ static __always_inline void count(__u32 counter) {
   if (value) *value += 1;
 }
 
-static __always_inline int destination_is_public(const struct packet_info* info) {
-  __u32 block =
-      (info->family == 6 ? EW_FAST_TABLE_SIZE : 0) | (__u32)info->dst[0] << 8 | info->dst[1];
+/* On the ingress hook the kernel has set the skb's input device to the one
+ * the program runs on, before tc; a packet on an egress hook has none (sent by
+ * this host: 0) or another one (forwarded). A packet forwarded back out of
+ * the interface it came in on (hairpin) reads as inbound: the one case this
+ * gets wrong. */
+static __always_inline int packet_is_inbound(const struct __sk_buff* skb) {
+  if (ew_lan_ifindex && skb->ifindex == ew_lan_ifindex) return 1;
+  return skb->ingress_ifindex == skb->ifindex;
+}
+
+static __always_inline int address_is_public(__u8 family, const __u8* addr) {
+  __u32 block = (family == 6 ? EW_FAST_TABLE_SIZE : 0) | (__u32)addr[0] << 8 | addr[1];
   __u32* verdict = bpf_map_lookup_elem(&ew_fast, &block);
   if (verdict && *verdict != EW_VERDICT_MIXED) return *verdict == EW_VERDICT_INCLUDE;
 
-  if (info->family == 4) {
+  if (family == 4) {
     struct ew_lpm_v4_key key = {.prefixlen = 32};
-    __builtin_memcpy(key.addr, info->dst, 4);
+    __builtin_memcpy(key.addr, addr, 4);
     verdict = bpf_map_lookup_elem(&ew_prefixes_v4, &key);
   } else {
     struct ew_lpm_v6_key key = {.prefixlen = 128};
-    __builtin_memcpy(key.addr, info->dst, 16);
+    __builtin_memcpy(key.addr, addr, 16);
     verdict = bpf_map_lookup_elem(&ew_prefixes_v6, &key);
   }
   /* No matching prefix: nothing says it is special, so it is public. */
@@ -127,40 +148,107 @@ static __always_inline int rate_allows(__u64 now) {
   return window->sent <= ew_rate_limit;
 }
 
-/* Flow mode: counts the packet in its flow; true when it starts a new one. */
-static __always_inline int flow_is_new(struct __sk_buff* skb, const struct packet_info* info,
-                                       __u64 now) {
-  struct ew_flow_key key = {
-      .ifindex = skb->ifindex,
-      .family = info->family,
-      .proto = info->proto,
-      .vlan = info->vlan,
-      .vlan_inner = info->vlan_inner,
-      .vlan_flags = (__u16)(info->flags & (EW_FLAG_VLAN | EW_FLAG_VLAN_INNER)),
-  };
-  if (info->flags & EW_FLAG_PORTS) {
-    key.sport = info->sport;
-    key.dport = info->dport;
+/* Who opened the conversation this packet is the first one seen of. TCP: a
+ * SYN opens it (its sender started it), a SYN-ACK answers (its receiver
+ * started it); any other first packet means the conversation was under way
+ * before we looked: unknown. ICMP: an echo reply (or another reply type) or an
+ * error answers something the receiver sent, so the receiver started it.
+ * Everything else (UDP, other ICMP, other protocols): the sender of the first
+ * packet. */
+static __always_inline __u8 initiator_of(const struct packet_info* info, int inbound) {
+  const __u8 sender = inbound ? EW_INITIATOR_REMOTE : EW_INITIATOR_LOCAL;
+  const __u8 receiver = inbound ? EW_INITIATOR_LOCAL : EW_INITIATOR_REMOTE;
+  if (info->proto == IPPROTO_TCP) {
+    if (!(info->flags & EW_FLAG_TCP_FLAGS)) return EW_INITIATOR_UNKNOWN;
+    __u8 handshake = info->tcp_flags & (EW_TCP_SYN | EW_TCP_ACK);
+    if (handshake == EW_TCP_SYN) return sender;
+    if (handshake == (EW_TCP_SYN | EW_TCP_ACK)) return receiver;
+    return EW_INITIATOR_UNKNOWN;
   }
-  __builtin_memcpy(key.src, info->src, 16);
-  __builtin_memcpy(key.dst, info->dst, 16);
+  if (info->flags & EW_FLAG_ICMP) {
+    __u8 type = info->icmp_type;
+    if (info->proto == IPPROTO_ICMP) {
+      /* echo reply, unreachable, source quench, redirect, time exceeded,
+       * parameter problem, timestamp / information / address mask replies */
+      if (type == 0 || type == 3 || type == 4 || type == 5 || type == 11 || type == 12 ||
+          type == 14 || type == 16 || type == 18)
+        return receiver;
+    } else if (info->proto == IPPROTO_ICMPV6) {
+      /* unreachable, too big, time exceeded, parameter problem, echo reply */
+      if (type <= 4 || type == 129) return receiver;
+    }
+  }
+  return sender;
+}
+
+/* Adds the packet's TCP flags to a direction's union. Not atomic (an atomic
+ * OR is Linux 5.12 and later): two CPUs adding different flags to the same
+ * direction of one conversation in the same instant may lose one of them;
+ * the written byte is skipped when nothing is new, so that is rare. Counts
+ * are exact either way. */
+static __always_inline void add_tcp_flags(__u8* seen, const struct packet_info* info) {
+  if (!(info->flags & EW_FLAG_TCP_FLAGS)) return;
+  __u8 flags = info->tcp_flags;
+  if ((*seen | flags) != *seen) *seen |= flags;
+}
+
+/* The conversation's key: local end first, whichever way the packet goes. */
+static __always_inline void conversation_key(struct ew_flow_key* key, struct __sk_buff* skb,
+                                             const struct packet_info* info, int inbound) {
+  key->ifindex =
+      ew_uplink_ifindex && skb->ifindex == ew_lan_ifindex ? ew_uplink_ifindex : skb->ifindex;
+  key->family = info->family;
+  key->proto = info->proto;
+  key->vlan = info->vlan;
+  key->vlan_inner = info->vlan_inner;
+  key->vlan_flags = (__u16)(info->flags & (EW_FLAG_VLAN | EW_FLAG_VLAN_INNER));
+  if (info->flags & EW_FLAG_PORTS) {
+    key->sport = inbound ? info->dport : info->sport;
+    key->dport = inbound ? info->sport : info->dport;
+  }
+  __builtin_memcpy(key->src, inbound ? info->dst : info->src, 16);
+  __builtin_memcpy(key->dst, inbound ? info->src : info->dst, 16);
+}
+
+/* Flow mode: counts the packet in its conversation; true when it starts a
+ * new one (then *initiator says who started it). */
+static __always_inline int flow_is_new(struct __sk_buff* skb, const struct packet_info* info,
+                                       const struct ew_flow_key* key, int inbound, __u64 now,
+                                       __u8* initiator) {
   /* A GSO packet stands for several on the wire. */
   __u64 packets = skb->gso_segs > 1 ? skb->gso_segs : 1;
 
-  struct ew_flow_stats* stats = bpf_map_lookup_elem(&ew_flows, &key);
+  struct ew_flow_stats* stats = bpf_map_lookup_elem(&ew_flows, key);
   if (!stats) {
-    struct ew_flow_stats first = {
-        .packets = packets, .bytes = skb->len, .first_ns = now, .last_ns = now};
-    if (bpf_map_update_elem(&ew_flows, &key, &first, BPF_NOEXIST) == 0) {
+    struct ew_flow_stats first = {.first_ns = now, .last_ns = now};
+    first.initiator = initiator_of(info, inbound);
+    if (inbound) {
+      first.in_packets = packets;
+      first.in_bytes = skb->len;
+      add_tcp_flags(&first.in_tcp_flags, info);
+    } else {
+      first.packets = packets;
+      first.bytes = skb->len;
+      add_tcp_flags(&first.tcp_flags, info);
+    }
+    if (bpf_map_update_elem(&ew_flows, key, &first, BPF_NOEXIST) == 0) {
       count(EW_COUNTER_FLOWS_CREATED);
+      *initiator = first.initiator;
       return 1;
     }
     /* Another CPU inserted it first. */
-    stats = bpf_map_lookup_elem(&ew_flows, &key);
+    stats = bpf_map_lookup_elem(&ew_flows, key);
     if (!stats) return 0;
   }
-  __sync_fetch_and_add(&stats->packets, packets);
-  __sync_fetch_and_add(&stats->bytes, skb->len);
+  if (inbound) {
+    __sync_fetch_and_add(&stats->in_packets, packets);
+    __sync_fetch_and_add(&stats->in_bytes, skb->len);
+    add_tcp_flags(&stats->in_tcp_flags, info);
+  } else {
+    __sync_fetch_and_add(&stats->packets, packets);
+    __sync_fetch_and_add(&stats->bytes, skb->len);
+    add_tcp_flags(&stats->tcp_flags, info);
+  }
   stats->last_ns = now;
   return 0;
 }
@@ -183,25 +271,39 @@ static __always_inline __u64 ringbuf_wakeup_flag(void) {
   return BPF_RB_NO_WAKEUP;
 }
 
+/* A packet record shows the packet as it went (src is its sender); a flow
+ * record the conversation's key (src is the local end) and who started it. */
 static __always_inline void emit_record(struct __sk_buff* skb, const struct packet_info* info,
-                                        __u64 now, __u8 kind, const int use_perf) {
+                                        const struct ew_flow_key* key, int inbound, __u64 now,
+                                        __u8 initiator, const int use_perf) {
   struct ew_record rec = {
       .ts_ns = now,
       .ifindex = skb->ifindex,
       .len = skb->len,
-      .kind = kind,
+      .kind = EW_RECORD_PACKET,
       .family = info->family,
       .proto = info->proto,
-      .flags = info->flags,
+      .flags = info->flags | (inbound ? EW_FLAG_INBOUND : 0),
       .sport = info->sport,
       .dport = info->dport,
       .icmp_type = info->icmp_type,
       .icmp_code = info->icmp_code,
       .vlan = info->vlan,
       .vlan_inner = info->vlan_inner,
+      .tcp_flags = info->tcp_flags,
   };
-  __builtin_memcpy(rec.src, info->src, 16);
-  __builtin_memcpy(rec.dst, info->dst, 16);
+  if (key) {
+    rec.kind = EW_RECORD_FLOW_NEW;
+    rec.ifindex = key->ifindex;
+    rec.sport = key->sport;
+    rec.dport = key->dport;
+    rec.initiator = initiator;
+    __builtin_memcpy(rec.src, key->src, 16);
+    __builtin_memcpy(rec.dst, key->dst, 16);
+  } else {
+    __builtin_memcpy(rec.src, info->src, 16);
+    __builtin_memcpy(rec.dst, info->dst, 16);
+  }
   long err;
   if (use_perf) {
     err = bpf_perf_event_output(skb, &ew_events, BPF_F_CURRENT_CPU, &rec, sizeof(rec));
@@ -241,7 +343,8 @@ static __always_inline void classify(struct __sk_buff* skb, const int use_perf) 
     count(EW_COUNTER_UNPARSED);
     return;
   }
-  if (!destination_is_public(&info)) return;
+  const int inbound = packet_is_inbound(skb);
+  if (!address_is_public(info.family, inbound ? info.src : info.dst)) return;
   count(EW_COUNTER_MATCHED);
 
   /* Before sampling: a first fragment sampled out still leaves its ports. */
@@ -252,16 +355,17 @@ static __always_inline void classify(struct __sk_buff* skb, const int use_perf) 
   }
 
   __u64 now = bpf_ktime_get_ns();
-  __u8 kind = EW_RECORD_PACKET;
+  struct ew_flow_key key = {};
+  __u8 initiator = EW_INITIATOR_UNKNOWN;
   if (ew_mode == EW_MODE_FLOW) {
-    if (!flow_is_new(skb, &info, now)) return;
-    kind = EW_RECORD_FLOW_NEW;
+    conversation_key(&key, skb, &info, inbound);
+    if (!flow_is_new(skb, &info, &key, inbound, now, &initiator)) return;
   }
   if (!rate_allows(now)) {
     count(EW_COUNTER_RATE_LIMITED);
     return;
   }
-  emit_record(skb, &info, now, kind, use_perf);
+  emit_record(skb, &info, ew_mode == EW_MODE_FLOW ? &key : NULL, inbound, now, initiator, use_perf);
 }
 
 SEC("tc")

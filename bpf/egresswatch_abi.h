@@ -46,7 +46,9 @@ enum ew_verdict {
 #define EW_FAST_TABLE_SIZE 65536
 
 /* What the classifier emits per matching packet. Flow mode (a record on the
- * first packet of a flow only) reuses this layout with another kind. */
+ * first packet of a conversation only) reuses this layout with another kind,
+ * and there src/sport are the local side and dst/dport the remote one,
+ * whichever way the first packet went. */
 enum ew_record_kind {
   EW_RECORD_PACKET = 1,
   EW_RECORD_FLOW_NEW = 2,
@@ -65,6 +67,31 @@ enum ew_record_flag {
   EW_FLAG_L4_SHORT = 1 << 3,   /* the L4 header was cut off or not reached */
   EW_FLAG_VLAN = 1 << 4,       /* vlan is valid (tag in the frame or taken out by the kernel) */
   EW_FLAG_VLAN_INNER = 1 << 5, /* vlan_inner is valid: 802.1ad QinQ */
+  /* The packet went from the remote side to the local one: it came in on the
+   * ingress hook, or (on the bridge) left through the --lan port. A flow
+   * record has it when the conversation's first packet did. */
+  EW_FLAG_INBOUND = 1 << 6,
+  EW_FLAG_TCP_FLAGS = 1 << 7, /* tcp_flags is valid: the TCP header reached its flags byte */
+};
+
+/* Who opened a conversation, from its first packet seen (bpf/egress.bpf.c
+ * initiator_of() has the rule). */
+enum ew_initiator {
+  EW_INITIATOR_UNKNOWN = 0,
+  EW_INITIATOR_LOCAL = 1,
+  EW_INITIATOR_REMOTE = 2,
+};
+
+/* TCP header flag bits, as in the header's 14th byte. */
+enum ew_tcp_flag {
+  EW_TCP_FIN = 0x01,
+  EW_TCP_SYN = 0x02,
+  EW_TCP_RST = 0x04,
+  EW_TCP_PSH = 0x08,
+  EW_TCP_ACK = 0x10,
+  EW_TCP_URG = 0x20,
+  EW_TCP_ECE = 0x40,
+  EW_TCP_CWR = 0x80,
 };
 
 struct ew_lpm_v4_key {
@@ -91,12 +118,15 @@ struct ew_record {
   __u8 icmp_code;
   __u16 vlan;       /* outer 802.1Q/802.1ad VID */
   __u16 vlan_inner; /* inner VID of a QinQ frame */
-  __u16 reserved;   /* explicit padding: always zero */
+  __u8 tcp_flags;   /* the packet's TCP flags (EW_FLAG_TCP_FLAGS) */
+  __u8 initiator;   /* flow records: enum ew_initiator */
   __u8 src[16];     /* IPv4 uses the first four bytes */
   __u8 dst[16];
 };
 
-/* A flow: one direction of a conversation, as seen on one interface. */
+/* A conversation, both directions, as seen on one interface (on the bridge
+ * with --lan: on its uplink port). src and sport are the local end, dst and
+ * dport the remote (public) one, whichever way a packet goes. */
 struct ew_flow_key {
   __u32 ifindex;
   __u8 family;
@@ -114,10 +144,16 @@ struct ew_flow_key {
 };
 
 struct ew_flow_stats {
-  __u64 packets;
+  __u64 packets; /* local to remote */
   __u64 bytes;
   __u64 first_ns; /* CLOCK_MONOTONIC */
   __u64 last_ns;
+  __u64 in_packets; /* remote to local */
+  __u64 in_bytes;
+  __u8 tcp_flags; /* union of the TCP flags seen, local to remote */
+  __u8 in_tcp_flags;
+  __u8 initiator; /* enum ew_initiator, set when the conversation is created */
+  __u8 reserved[5];
 };
 
 /* Remembers the transport of a fragmented datagram's first fragment so that
@@ -147,7 +183,7 @@ struct ew_rate_window {
 #ifdef __cplusplus
 static_assert(sizeof(struct ew_record) == 64, "ew_record layout changed");
 static_assert(sizeof(struct ew_flow_key) == 48, "ew_flow_key layout changed");
-static_assert(sizeof(struct ew_flow_stats) == 32, "ew_flow_stats layout changed");
+static_assert(sizeof(struct ew_flow_stats) == 56, "ew_flow_stats layout changed");
 static_assert(sizeof(struct ew_fragment_key) == 40, "ew_fragment_key layout changed");
 static_assert(sizeof(struct ew_lpm_v4_key) == 8, "ew_lpm_v4_key layout changed");
 static_assert(sizeof(struct ew_lpm_v6_key) == 20, "ew_lpm_v6_key layout changed");
@@ -155,6 +191,7 @@ static_assert(sizeof(struct ew_lpm_v6_key) == 20, "ew_lpm_v6_key layout changed"
 _Static_assert(sizeof(struct ew_record) == 64, "ew_record layout changed");
 _Static_assert(sizeof(struct ew_flow_key) == 48, "ew_flow_key layout changed");
 _Static_assert(sizeof(struct ew_fragment_key) == 40, "ew_fragment_key layout changed");
+_Static_assert(sizeof(struct ew_flow_stats) == 56, "ew_flow_stats layout changed");
 #endif
 
 #endif

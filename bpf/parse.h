@@ -31,6 +31,7 @@ struct packet_info {
   __u8 flags;
   __u8 icmp_type;
   __u8 icmp_code;
+  __u8 tcp_flags; /* with EW_FLAG_TCP_FLAGS */
   __u16 sport;
   __u16 dport;
   __u16 vlan;
@@ -108,6 +109,15 @@ static __always_inline int parse_ports(struct cursor* c, struct packet_info* inf
       info->sport = bpf_ntohs(ports[0]);
       info->dport = bpf_ntohs(ports[1]);
       info->flags |= EW_FLAG_PORTS;
+      /* TCP: sequence and acknowledgement numbers, the data offset, then
+       * the flags byte (the 14th of the header). */
+      if (info->proto == IPPROTO_TCP) {
+        __u8* rest = cursor_take(c, 10);
+        if (rest) {
+          info->tcp_flags = rest[9];
+          info->flags |= EW_FLAG_TCP_FLAGS;
+        }
+      }
       return PARSE_OK;
     }
     case IPPROTO_ICMP:

@@ -217,6 +217,8 @@ Classifier Classifier::load(const ClassifierSettings& settings) {
   skel->rodata->ew_mode = settings.mode == RecordMode::kFlow ? EW_MODE_FLOW : EW_MODE_PACKET;
   skel->rodata->ew_sample_every = settings.sample_every ? settings.sample_every : 1;
   skel->rodata->ew_rate_limit = settings.rate_limit;
+  skel->rodata->ew_lan_ifindex = settings.lan_ifindex;
+  skel->rodata->ew_uplink_ifindex = settings.uplink_ifindex;
 
   // Only the entry point and the map of the transport in use are loaded: a
   // kernel without ring buffers cannot even create the ring buffer map.

@@ -31,6 +31,11 @@ struct ClassifierSettings {
   uint32_t flow_table_size = 65536;  // flow mode: entries of the LRU flow map
   uint32_t sample_every = 1;         // consider 1 in N public packets
   uint64_t rate_limit = 0;           // records per second, 0: unlimited
+  // The bridge with --lan: frames leaving through lan_ifindex go from the
+  // remote side to the local one, and conversations through either port are
+  // keyed (and named) by uplink_ifindex. 0: a host (direction from the hook).
+  uint32_t lan_ifindex = 0;
+  uint32_t uplink_ifindex = 0;
 
   friend bool operator==(const ClassifierSettings&, const ClassifierSettings&) = default;
 };

@@ -35,13 +35,18 @@ enum LayoutKind : unsigned {
   kFlowUpdateLayout = 2,
   kFlowEndLayout = 3,
 };
-constexpr unsigned kShownFlags =
-    EW_FLAG_PORTS | EW_FLAG_ICMP | EW_FLAG_FRAGMENT | EW_FLAG_VLAN | EW_FLAG_VLAN_INNER;
-constexpr unsigned kHasReason = 1u << 6;
+// In a flow layout, EW_FLAG_TCP_FLAGS says the conversation is TCP (its
+// flags each way are shown), and EW_FLAG_INBOUND is not used.
+constexpr unsigned kShownFlags = EW_FLAG_PORTS | EW_FLAG_ICMP | EW_FLAG_FRAGMENT | EW_FLAG_VLAN |
+                                 EW_FLAG_VLAN_INNER | EW_FLAG_INBOUND | EW_FLAG_TCP_FLAGS;
+constexpr unsigned kHasReason = 1u << 8;
+constexpr unsigned kHasCommunityId = 1u << 9;
+constexpr unsigned kKindShift = 10;
 static_assert(kShownFlags < kHasReason);
 
-unsigned layout_key(LayoutKind kind, uint8_t flags, bool reason) {
-  return kind << 7 | (reason ? kHasReason : 0) | (flags & kShownFlags);
+unsigned layout_key(LayoutKind kind, uint8_t flags, bool reason, bool community_id = false) {
+  return kind << kKindShift | (reason ? kHasReason : 0) | (community_id ? kHasCommunityId : 0) |
+         (flags & kShownFlags);
 }
 
 // The values that change from line to line.
@@ -66,6 +71,14 @@ enum Slot : uint8_t {
   kTotalPackets,
   kTotalBytes,
   kReason,
+  kTcpFlags,
+  kInitiator,
+  kInPackets,
+  kInBytes,
+  kTotalInPackets,
+  kTotalInBytes,
+  kInTcpFlags,
+  kCommunityId,
 };
 
 // The most a slot's value can take, quotes included; interface names and
@@ -86,6 +99,13 @@ size_t max_value_size(Slot slot) {
       return 2 + INET6_ADDRSTRLEN;
     case kProto:
       return 8;  // "icmpv6"
+    case kTcpFlags:
+    case kInTcpFlags:
+      return 2 + 8;
+    case kInitiator:
+      return 2 + 7;  // "unknown"
+    case kCommunityId:
+      return 0;  // counted per line
     default:
       return 20;  // digits of UINT64_MAX
   }
@@ -188,7 +208,7 @@ struct JsonLineEncoder::Layout {
   size_t bound = 0;  // the longest line, interface name and reason aside
 
   explicit Layout(unsigned key) {
-    const auto kind = static_cast<LayoutKind>(key >> 7);
+    const auto kind = static_cast<LayoutKind>(key >> kKindShift);
     const unsigned flags = key & kShownFlags;
     static constexpr const char* kEvents[] = {nullptr, "new", "update", "end"};
     ordered_json object = ordered_json::object();
@@ -197,6 +217,7 @@ struct JsonLineEncoder::Layout {
     if (kind != kPacketLayout) object["event"] = kEvents[kind];
     slot("ts", kTs);
     slot("iface", kIface);
+    if (kind == kPacketLayout) object["direction"] = flags & EW_FLAG_INBOUND ? "in" : "out";
     slot("family", kFamily);
     slot("src", kSrc);
     slot("dst", kDst);
@@ -205,6 +226,7 @@ struct JsonLineEncoder::Layout {
       slot("sport", kSport);
       slot("dport", kDport);
     }
+    if (kind == kPacketLayout && (flags & EW_FLAG_TCP_FLAGS)) slot("tcp_flags", kTcpFlags);
     if (flags & EW_FLAG_ICMP) {
       slot("icmp_type", kIcmpType);
       slot("icmp_code", kIcmpCode);
@@ -215,12 +237,22 @@ struct JsonLineEncoder::Layout {
     if (kind == kPacketLayout) {
       slot("len", kLen);
     } else {
+      slot("initiator", kInitiator);
       slot("first_ts", kFirstTs);
       slot("last_ts", kLastTs);
       slot("packets", kPackets);
       slot("bytes", kBytes);
+      slot("in_packets", kInPackets);
+      slot("in_bytes", kInBytes);
       slot("total_packets", kTotalPackets);
       slot("total_bytes", kTotalBytes);
+      slot("total_in_packets", kTotalInPackets);
+      slot("total_in_bytes", kTotalInBytes);
+      if (flags & EW_FLAG_TCP_FLAGS) {
+        slot("tcp_flags", kTcpFlags);
+        slot("in_tcp_flags", kInTcpFlags);
+      }
+      if (key & kHasCommunityId) slot("community_id", kCommunityId);
     }
     if (key & kHasReason) slot("reason", kReason);
 
@@ -265,7 +297,9 @@ void JsonLineEncoder::write(const ordered_json& value) {
 void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
                                  std::string_view iface, int64_t wall_ns, const FlowEvent* flow) {
   const std::string_view reason = flow && flow->reason ? flow->reason : "";
-  const size_t bound = layout.bound + 2 + iface.size() + 2 + reason.size();
+  const std::string_view community_id = flow ? flow->community_id : "";
+  const size_t bound =
+      layout.bound + 2 + iface.size() + 2 + reason.size() + 2 + community_id.size();
   size_t start = out_.size();
   out_.resize(start + bound);
   char* p = out_.data() + start;
@@ -283,6 +317,11 @@ void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
     start = out_.size();
     out_.resize(start + bound);  // more than what is left
     p = out_.data() + start;
+  };
+  auto put_tcp_flags = [&](uint8_t flags) {
+    *p++ = '"';
+    p += tcp_flag_letters(flags, p);
+    *p++ = '"';
   };
   auto put_timestamp = [&](int64_t ns) {
     ts_format_.format(ns, ts_);
@@ -360,6 +399,32 @@ void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
       case kReason:
         put_string(reason);
         break;
+      case kTcpFlags:
+        put_tcp_flags(flow ? flow->tcp_flags : record.tcp_flags);
+        break;
+      case kInTcpFlags:
+        put_tcp_flags(flow->in_tcp_flags);
+        break;
+      case kInitiator:
+        *p++ = '"';
+        p = put(p, initiator_name(record.initiator));
+        *p++ = '"';
+        break;
+      case kInPackets:
+        p = put_number(p, flow->in_packets);
+        break;
+      case kInBytes:
+        p = put_number(p, flow->in_bytes);
+        break;
+      case kTotalInPackets:
+        p = put_number(p, flow->total_in_packets);
+        break;
+      case kTotalInBytes:
+        p = put_number(p, flow->total_in_bytes);
+        break;
+      case kCommunityId:
+        put_string(community_id);
+        break;
     }
   }
   p = put(p, layout.tail);
@@ -377,9 +442,11 @@ void JsonLineEncoder::flow(const FlowEvent& event) {
   // Only a new flow seen through the ring knows its first packet's ICMP type.
   uint8_t flags = event.identity.flags;
   if (kind != kFlowNewLayout) flags &= static_cast<uint8_t>(~EW_FLAG_ICMP);
-  flags &= static_cast<uint8_t>(~EW_FLAG_FRAGMENT);
-  write_line(layout_for(layout_key(kind, flags, event.reason != nullptr)), event.identity,
-             event.iface, event.wall_ns, &event);
+  flags &= static_cast<uint8_t>(~(EW_FLAG_FRAGMENT | EW_FLAG_INBOUND | EW_FLAG_TCP_FLAGS));
+  if (event.identity.proto == IPPROTO_TCP) flags |= EW_FLAG_TCP_FLAGS;
+  write_line(
+      layout_for(layout_key(kind, flags, event.reason != nullptr, !event.community_id.empty())),
+      event.identity, event.iface, event.wall_ns, &event);
 }
 void JsonLineEncoder::stats(const StatsLine& stats) {
   std::string ts;

@@ -45,8 +45,8 @@ class JsonLineEncoder : public LineFormatter {
 
  private:
   struct Layout;
-  // kind (2 bits), a reason (1 bit), the flags shown (6 bits).
-  static constexpr size_t kLayoutKeys = 512;
+  // kind (2 bits), a community id (1 bit), a reason (1 bit), the flags shown (8 bits).
+  static constexpr size_t kLayoutKeys = 4096;
 
   const Layout& layout_for(unsigned key);
   void write_line(const Layout& layout, const ew_record& record, std::string_view iface,

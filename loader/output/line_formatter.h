@@ -11,22 +11,33 @@
 
 namespace ew {
 
-// One direction of a conversation as it appears in records.
+// A conversation (both directions) as it appears in records. "Out" counts
+// go from the local end (identity.src) to the remote one (identity.dst),
+// "in" counts back.
 struct FlowEvent {
   enum class Kind { kNew, kUpdate, kEnd };
   Kind kind = Kind::kNew;
-  const char* reason = nullptr;  // end: "idle", "evicted", "removed", "stopped"; new: "late" or none
-  int64_t wall_ns = 0;           // when the line is written (new: the first packet)
+  // end: "idle", "fin", "rst", "evicted", "removed", "stopped"; new: "late" or none
+  const char* reason = nullptr;
+  int64_t wall_ns = 0;  // when the line is written (new: the first packet)
   std::string_view iface;
-  // The flow's identity and, for a new flow seen through the ring, its first
+  // The conversation's identity (src the local end), who started it
+  // (identity.initiator) and, for a new one seen through the ring, its first
   // packet's ICMP type and code: the fields of ew_record, kind aside.
   ew_record identity{};
   int64_t first_wall_ns = 0;
   int64_t last_wall_ns = 0;
-  uint64_t packets = 0;  // since this flow's previous line
+  uint64_t packets = 0;  // since this conversation's previous line
   uint64_t bytes = 0;
+  uint64_t in_packets = 0;
+  uint64_t in_bytes = 0;
   uint64_t total_packets = 0;
   uint64_t total_bytes = 0;
+  uint64_t total_in_packets = 0;
+  uint64_t total_in_bytes = 0;
+  uint8_t tcp_flags = 0;  // TCP: the union of the flags seen each way
+  uint8_t in_tcp_flags = 0;
+  std::string_view community_id;  // "1:..." (Community ID v1), empty if not known
 };
 
 struct StatsLine {
@@ -67,5 +78,13 @@ class LineFormatter {
 
 // "tcp", "udp", "icmp", "icmpv6", or nullptr for a protocol shown by number.
 const char* protocol_name(uint8_t proto);
+
+// "local", "remote" or "unknown" (enum ew_initiator).
+const char* initiator_name(uint8_t initiator);
+
+// TCP flags as letters, in a fixed order: S SYN, A ACK, F FIN, R RST, P PSH,
+// U URG, E ECE, C CWR ("SAF" for a SYN, ACKs and a FIN). Writes at most 8
+// characters at `out` and returns how many.
+size_t tcp_flag_letters(uint8_t flags, char* out);
 
 }  // namespace ew

@@ -1,6 +1,7 @@
 #include "output/text_lines.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -26,6 +27,16 @@ void append_icmp(const ew_record& record, std::string& tail) {
   if (!(record.flags & EW_FLAG_ICMP)) return;
   tail +=
       "  type " + std::to_string(record.icmp_type) + " code " + std::to_string(record.icmp_code);
+}
+
+std::string tcp_letters(uint8_t flags) {
+  char letters[8];
+  const size_t n = tcp_flag_letters(flags, letters);
+  return n ? std::string(letters, n) : std::string("-");
+}
+
+std::string counts(uint64_t packets, uint64_t bytes) {
+  return std::to_string(packets) + " pkt " + std::to_string(bytes) + " B";
 }
 
 void pad(std::string& out, std::string_view text, size_t& width) {
@@ -67,6 +78,8 @@ void TextLineFormatter::row(int64_t wall_ns, std::string_view what, std::string_
 
 void TextLineFormatter::packet(const ew_record& record, std::string_view iface, int64_t wall_ns) {
   std::string tail = std::to_string(record.len) + " B";
+  tail += record.flags & EW_FLAG_INBOUND ? "  in" : "  out";
+  if (record.flags & EW_FLAG_TCP_FLAGS) tail += "  " + tcp_letters(record.tcp_flags);
   append_icmp(record, tail);
   if (record.flags & EW_FLAG_FRAGMENT) tail += "  fragment";
   row(wall_ns, "packet", iface, record, tail);
@@ -74,9 +87,15 @@ void TextLineFormatter::packet(const ew_record& record, std::string_view iface, 
 
 void TextLineFormatter::flow(const FlowEvent& event) {
   static constexpr const char* kNames[] = {"new", "update", "end"};
-  std::string tail = std::to_string(event.packets) + " pkt " + std::to_string(event.bytes) +
-                     " B  (total " + std::to_string(event.total_packets) + " pkt " +
-                     std::to_string(event.total_bytes) + " B)";
+  // Local end first (src -> dst), then who started it and each way's counts.
+  std::string tail = std::string("by ") + initiator_name(event.identity.initiator) + "  out " +
+                     counts(event.packets, event.bytes) + "  in " +
+                     counts(event.in_packets, event.in_bytes) + "  (total out " +
+                     counts(event.total_packets, event.total_bytes) + ", in " +
+                     counts(event.total_in_packets, event.total_in_bytes) + ")";
+  if (event.identity.proto == IPPROTO_TCP) {
+    tail += "  tcp " + tcp_letters(event.tcp_flags) + "/" + tcp_letters(event.in_tcp_flags);
+  }
   // As in JSON: only a new flow seen through the ring knows its first
   // packet's ICMP type and code.
   if (event.kind == FlowEvent::Kind::kNew) append_icmp(event.identity, tail);

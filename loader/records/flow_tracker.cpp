@@ -2,7 +2,10 @@
 
 #include <bpf/bpf.h>
 
+#include <netinet/in.h>
+
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 
@@ -29,7 +32,7 @@ ew_flow_key flow_key(const ew_record& record) {
   return key;
 }
 
-ew_record identity_of(const ew_flow_key& key) {
+ew_record identity_of(const ew_flow_key& key, const ew_flow_stats& stats) {
   ew_record record{};
   record.ifindex = key.ifindex;
   record.family = key.family;
@@ -38,6 +41,7 @@ ew_record identity_of(const ew_flow_key& key) {
   record.vlan_inner = key.vlan_inner;
   record.sport = key.sport;
   record.dport = key.dport;
+  record.initiator = stats.initiator;
   // From the key's own bits, not from non-zero IDs: VLAN 0 is a tag too.
   record.flags |= key.vlan_flags & (EW_FLAG_VLAN | EW_FLAG_VLAN_INNER);
   // Flows key ports only for protocols that have them, so non-zero ports say so.
@@ -45,6 +49,33 @@ ew_record identity_of(const ew_flow_key& key) {
   std::memcpy(record.src, key.src, 16);
   std::memcpy(record.dst, key.dst, 16);
   return record;
+}
+
+// The counts of a conversation's first packet, as the kernel put them in the
+// map when its record was sent.
+ew_flow_stats first_packet_stats(const ew_record& record) {
+  ew_flow_stats stats{};
+  stats.first_ns = stats.last_ns = record.ts_ns;
+  stats.initiator = record.initiator;
+  const uint8_t flags = record.flags & EW_FLAG_TCP_FLAGS ? record.tcp_flags : 0;
+  if (record.flags & EW_FLAG_INBOUND) {
+    stats.in_packets = 1;
+    stats.in_bytes = record.len;
+    stats.in_tcp_flags = flags;
+  } else {
+    stats.packets = 1;
+    stats.bytes = record.len;
+    stats.tcp_flags = flags;
+  }
+  return stats;
+}
+
+// "fin" or "rst" for a TCP conversation that is over, else nullptr.
+const char* tcp_close_reason(const ew_flow_key& key, const ew_flow_stats& stats) {
+  if (key.proto != IPPROTO_TCP) return nullptr;
+  if ((stats.tcp_flags | stats.in_tcp_flags) & EW_TCP_RST) return "rst";
+  if (stats.tcp_flags & stats.in_tcp_flags & EW_TCP_FIN) return "fin";
+  return nullptr;
 }
 
 FlowTracker::Key to_key(const ew_flow_key& key) {
@@ -72,7 +103,7 @@ FlowTracker::FlowTracker(int flows_map_fd, uint64_t idle_timeout_ns, LineFormatt
       clock_(clock),
       iface_name_(std::move(iface_name)) {}
 
-void FlowTracker::emit(FlowEvent::Kind kind, const char* reason, const Known& flow,
+void FlowTracker::emit(FlowEvent::Kind kind, const char* reason, Known& flow,
                        const ew_flow_stats& stats, uint64_t line_ns) {
   FlowEvent event;
   event.kind = kind;
@@ -80,22 +111,43 @@ void FlowTracker::emit(FlowEvent::Kind kind, const char* reason, const Known& fl
   event.wall_ns = clock_.to_wall_ns(line_ns);
   event.iface = iface_name_(flow.identity.ifindex);
   event.identity = flow.identity;
-  // A flow's times all hang off its first packet's wall time, so resyncing
-  // the clock between lines can never put last_ts before first_ts.
+  // A conversation's times all hang off its first packet's wall time, so
+  // resyncing the clock between lines can never put last_ts before first_ts.
   event.first_wall_ns = flow.first_wall_ns;
   event.last_wall_ns = flow.first_wall_ns + static_cast<int64_t>(stats.last_ns - stats.first_ns);
-  event.packets = stats.packets - flow.reported_packets;
-  event.bytes = stats.bytes - flow.reported_bytes;
+  const ew_flow_stats& before = flow.reported;
+  event.packets = stats.packets - before.packets;
+  event.bytes = stats.bytes - before.bytes;
+  event.in_packets = stats.in_packets - before.in_packets;
+  event.in_bytes = stats.in_bytes - before.in_bytes;
   event.total_packets = stats.packets;
   event.total_bytes = stats.bytes;
+  event.total_in_packets = stats.in_packets;
+  event.total_in_bytes = stats.in_bytes;
+  event.tcp_flags = stats.tcp_flags;
+  event.in_tcp_flags = stats.in_tcp_flags;
   out_.flow(event);
+  flow.reported = stats;
+  flow.latest = stats;
 }
 
-void FlowTracker::end_evicted(const Known& flow) {
-  // What happened to it after its last line is gone with the map entry.
-  ew_flow_stats last{flow.reported_packets, flow.reported_bytes, flow.first_ns, flow.last_ns};
-  emit(FlowEvent::Kind::kEnd, "evicted", flow, last, flow.last_ns);
+void FlowTracker::end_evicted(Known& flow) {
+  // What happened to it after the last scan is gone with the map entry.
+  emit(FlowEvent::Kind::kEnd, "evicted", flow, flow.latest, flow.latest.last_ns);
   evicted_++;
+}
+
+void FlowTracker::end_and_delete(const ew_flow_key& key, const char* reason, Known& flow,
+                                 uint64_t now) {
+  // Take the final counts with the delete, so no packet slips between.
+  ew_flow_stats final_stats;
+  if (bpf_map_lookup_and_delete_elem(map_fd_, &key, &final_stats) == 0 &&
+      final_stats.first_ns == flow.latest.first_ns) {
+    flow.latest = final_stats;
+  } else {
+    bpf_map_delete_elem(map_fd_, &key);
+  }
+  emit(FlowEvent::Kind::kEnd, reason, flow, flow.latest, now);
 }
 
 void FlowTracker::on_new(const ew_record& record) {
@@ -103,21 +155,15 @@ void FlowTracker::on_new(const ew_record& record) {
   auto it = flows_.find(key);
   if (it != flows_.end()) {
     // Announced late by a scan that ran before this record was read.
-    if (it->second.first_ns == record.ts_ns) return;
-    // The flow we knew was evicted and has just started again.
+    if (it->second.latest.first_ns == record.ts_ns) return;
+    // The conversation we knew was evicted and has just started again.
     end_evicted(it->second);
     flows_.erase(it);
   }
   Known flow;
   flow.identity = record;
-  flow.first_ns = flow.last_ns = record.ts_ns;
   flow.first_wall_ns = clock_.to_wall_ns(record.ts_ns);
-  flow.reported_packets = 1;
-  flow.reported_bytes = record.len;
-  ew_flow_stats stats{1, record.len, record.ts_ns, record.ts_ns};
-  Known announced = flow;
-  announced.reported_packets = announced.reported_bytes = 0;
-  emit(FlowEvent::Kind::kNew, nullptr, announced, stats, record.ts_ns);
+  emit(FlowEvent::Kind::kNew, nullptr, flow, first_packet_stats(record), record.ts_ns);
   flows_.emplace(key, flow);
 }
 
@@ -155,11 +201,12 @@ void FlowTracker::scan(uint64_t now, bool emit_updates) {
   for (auto& [key, flow] : flows_)
     flow.seen = false;
 
+  const uint64_t linger = std::min(kTcpCloseLingerNs, idle_timeout_ns_);
   for (const Entry& entry : read_table()) {
     const Key key = to_key(entry.key);
-    ew_flow_stats stats = entry.stats;
+    const ew_flow_stats& stats = entry.stats;
     auto it = flows_.find(key);
-    if (it != flows_.end() && it->second.first_ns != stats.first_ns) {
+    if (it != flows_.end() && it->second.latest.first_ns != stats.first_ns) {
       // Evicted and started again since the last scan.
       end_evicted(it->second);
       flows_.erase(it);
@@ -167,36 +214,26 @@ void FlowTracker::scan(uint64_t now, bool emit_updates) {
     }
     if (it == flows_.end()) {
       Known flow;
-      flow.identity = identity_of(entry.key);
-      flow.first_ns = stats.first_ns;
+      flow.identity = identity_of(entry.key, stats);
       flow.first_wall_ns = clock_.to_wall_ns(stats.first_ns);
       emit(FlowEvent::Kind::kNew, "late", flow, stats, stats.first_ns);
-      flow.reported_packets = stats.packets;
-      flow.reported_bytes = stats.bytes;
-      flow.last_ns = stats.last_ns;
       it = flows_.emplace(key, flow).first;
     }
     Known& flow = it->second;
     flow.seen = true;
+    flow.latest = stats;
 
-    if (now > stats.last_ns && now - stats.last_ns >= idle_timeout_ns_) {
-      // Take the final counts with the delete, so no packet slips between.
-      ew_flow_stats final_stats;
-      if (bpf_map_lookup_and_delete_elem(map_fd_, &entry.key, &final_stats) == 0) {
-        stats = final_stats;
-      } else {
-        bpf_map_delete_elem(map_fd_, &entry.key);
-      }
-      emit(FlowEvent::Kind::kEnd, "idle", flow, stats, now);
+    const uint64_t quiet = now > stats.last_ns ? now - stats.last_ns : 0;
+    const char* closed = tcp_close_reason(entry.key, stats);
+    if ((closed && quiet >= linger) || quiet >= idle_timeout_ns_) {
+      end_and_delete(entry.key, closed ? closed : "idle", flow, now);
       flows_.erase(it);
       continue;
     }
-    if (emit_updates && stats.packets != flow.reported_packets) {
+    if (emit_updates &&
+        (stats.packets != flow.reported.packets || stats.in_packets != flow.reported.in_packets)) {
       emit(FlowEvent::Kind::kUpdate, nullptr, flow, stats, now);
-      flow.reported_packets = stats.packets;
-      flow.reported_bytes = stats.bytes;
     }
-    flow.last_ns = stats.last_ns;
   }
 
   for (auto it = flows_.begin(); it != flows_.end();) {
@@ -218,37 +255,25 @@ void FlowTracker::end_interface(uint32_t ifindex, uint64_t now) {
     }
     ew_flow_key key;
     std::memcpy(&key, it->first.data(), sizeof(key));
+    // A later conversation in its place (it was evicted) is left for the
+    // next scan to announce: this one ends with the counts last seen.
     ew_flow_stats stats;
-    if (bpf_map_lookup_elem(map_fd_, &key, &stats) == 0 && stats.first_ns == flow.first_ns) {
-      // Take the final counts with the delete, so no packet slips between.
-      if (bpf_map_lookup_and_delete_elem(map_fd_, &key, &stats) != 0)
-        bpf_map_delete_elem(map_fd_, &key);
+    if (bpf_map_lookup_elem(map_fd_, &key, &stats) == 0 && stats.first_ns == flow.latest.first_ns) {
+      end_and_delete(key, "removed", flow, now);
     } else {
-      // Evicted (a later flow in its place is left for the next scan to
-      // announce): the counts of its last line.
-      stats =
-          ew_flow_stats{flow.reported_packets, flow.reported_bytes, flow.first_ns, flow.last_ns};
+      emit(FlowEvent::Kind::kEnd, "removed", flow, flow.latest, now);
     }
-    emit(FlowEvent::Kind::kEnd, "removed", flow, stats, now);
     it = flows_.erase(it);
   }
 }
 
 void FlowTracker::finish(uint64_t now) {
+  // The classifier is detached: the table no longer changes, so this last
+  // scan reads what every conversation still followed ends with (or the
+  // counts last seen of one that is gone from it).
   scan(now, false);
-  // The classifier is detached: the table no longer changes, and every flow
-  // still followed gets its end, from its last known counts if it is gone.
-  std::unordered_map<Key, ew_flow_stats, KeyHash> last;
-  for (const Entry& entry : read_table())
-    last.emplace(to_key(entry.key), entry.stats);
-  for (auto& [key, flow] : flows_) {
-    auto it = last.find(key);
-    const ew_flow_stats stats = it != last.end()
-                                    ? it->second
-                                    : ew_flow_stats{flow.reported_packets, flow.reported_bytes,
-                                                    flow.first_ns, flow.last_ns};
-    emit(FlowEvent::Kind::kEnd, "stopped", flow, stats, now);
-  }
+  for (auto& [key, flow] : flows_)
+    emit(FlowEvent::Kind::kEnd, "stopped", flow, flow.latest, now);
   flows_.clear();
 }
 

@@ -1,9 +1,11 @@
-// Flow mode in userspace. The kernel keeps counters per flow in an LRU map
-// and sends a record when a flow starts; this follows every flow it was told
-// of, and on each scan of the map writes "update" lines for flows that moved,
-// "end" lines for flows idle past the timeout (deleting them from the map),
-// and "end" lines with reason "evicted" for flows the full map pushed out.
-// A flow found in the map but never announced (its record lost to a full
+// Flow mode in userspace. The kernel keeps counters per conversation (both
+// directions, keyed local end first) in an LRU map and sends a record when
+// one starts; this follows every conversation it was told of, and on each
+// scan of the map writes "update" lines for those that moved, "end" lines
+// for TCP conversations closed a moment ago (FIN both ways: "fin"; a reset:
+// "rst") and for those idle past the timeout ("idle"), deleting them from the
+// map, and "end" lines with reason "evicted" for those the full map pushed
+// out. One found in the map but never announced (its record lost to a full
 // ring, or held back by --rate-limit) is announced late, so none goes unseen.
 #pragma once
 
@@ -27,6 +29,12 @@ class FlowTracker {
 
   FlowTracker(int flows_map_fd, uint64_t idle_timeout_ns, LineFormatter& out,
               const WallClock& clock, InterfaceName iface_name);
+
+  // How long a closed TCP conversation (FIN both ways, or a reset) stays
+  // before its end: the last ACK of the close and a reset's echo still count
+  // in it rather than start a conversation of their own. Scans must come at
+  // least this often for ends to come this soon (the session's do).
+  static constexpr uint64_t kTcpCloseLingerNs = 2'000'000'000;
 
   // A new-flow record from the ring.
   void on_new(const ew_record& record);
@@ -54,12 +62,10 @@ class FlowTracker {
     size_t operator()(const Key& key) const;
   };
   struct Known {
-    ew_record identity;  // what lines show for this flow
-    uint64_t first_ns = 0;
-    int64_t first_wall_ns = 0;  // fixed once, so every line of a flow agrees
-    uint64_t last_ns = 0;
-    uint64_t reported_packets = 0;
-    uint64_t reported_bytes = 0;
+    ew_record identity;         // what lines show for this conversation
+    int64_t first_wall_ns = 0;  // fixed once, so every line of a conversation agrees
+    ew_flow_stats latest{};     // as the last scan (or the first record) found it
+    ew_flow_stats reported{};   // as its last line showed it: lines give what is new since
     bool seen = false;
   };
   struct Entry {
@@ -68,9 +74,12 @@ class FlowTracker {
   };
 
   std::vector<Entry> read_table();
-  void emit(FlowEvent::Kind kind, const char* reason, const Known& flow, const ew_flow_stats& stats,
+  // Writes a line with `stats` and makes them the reported ones.
+  void emit(FlowEvent::Kind kind, const char* reason, Known& flow, const ew_flow_stats& stats,
             uint64_t line_ns);
-  void end_evicted(const Known& flow);
+  void end_evicted(Known& flow);
+  // Ends the conversation now with the counts the delete takes out of the map.
+  void end_and_delete(const ew_flow_key& key, const char* reason, Known& flow, uint64_t now);
 
   int map_fd_;
   uint64_t idle_timeout_ns_;

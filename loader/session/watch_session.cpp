@@ -115,12 +115,15 @@ WatchSession::WatchSession(const WatchOptions& options, const std::vector<Interf
     check_losses();
     flush_or_stop();
   });
-  // Flow mode: scan often enough for both the update interval and the idle
-  // timeout; updates are written once per --flow-interval.
+  // Flow mode: scan often enough for the update interval, the idle timeout
+  // and a closed TCP conversation's end (half its linger); updates are
+  // written once per --flow-interval.
   last_updates_ = WallClock::monotonic_ns();
   if (flows_) {
-    const double period =
-        std::max(0.05, std::min(options.flow_interval_seconds, options.idle_timeout_seconds / 4));
+    const double close_period = FlowTracker::kTcpCloseLingerNs / 2e9;
+    const double period = std::max(
+        0.05,
+        std::min({options.flow_interval_seconds, options.idle_timeout_seconds / 4, close_period}));
     scan_timer_ = make_timer(period, true);
     loop.add(scan_timer_.get(), EPOLLIN, [this](uint32_t) {
       read_timer(scan_timer_.get());

@@ -135,13 +135,14 @@ int ClassifierHarness::consume() {
 }
 
 RunResult ClassifierHarness::run(const Bytes& frame, uint32_t ifindex, int repeat,
-                                 uint32_t gso_segs) {
+                                 uint32_t gso_segs, uint32_t ingress_ifindex) {
   RunResult result;
   // Whatever an earlier run left behind is not this run's.
   consume();
 
   __sk_buff ctx{};
   ctx.ifindex = ifindex;
+  ctx.ingress_ifindex = ingress_ifindex;
   ctx.gso_segs = gso_segs;
   // Room for more than the frame, so a program that grew it would show.
   result.data_out.assign(frame.size() + 256, 0);

@@ -86,7 +86,13 @@ class ClassifierHarness {
   // Runs the program `repeat` times on `frame`, leaving the device the
   // packet leaves through as `ifindex` (it must exist, or be 1: loopback).
   // gso_segs > 1 makes the packet a GSO packet standing for that many.
-  RunResult run(const Bytes& frame, uint32_t ifindex, int repeat = 1, uint32_t gso_segs = 0);
+  RunResult run(const Bytes& frame, uint32_t ifindex, int repeat = 1, uint32_t gso_segs = 0,
+                uint32_t ingress_ifindex = 0);
+  // As the ingress hook of `ifindex` runs the program: the skb's input
+  // device is that device (as the kernel sets it before tc).
+  RunResult run_ingress(const Bytes& frame, uint32_t ifindex) {
+    return run(frame, ifindex, 1, 0, ifindex);
+  }
 
   const Classifier& classifier() const { return classifier_; }
   const std::vector<PrefixRule>& rules() const { return rules_; }

@@ -15,7 +15,7 @@
 namespace ew::test {
 
 // The fields of the record a frame should produce; the family comes from
-// `dst`. The rest (len, ifindex, timestamp, reserved 0) the check derives
+// `dst`. The rest (len, ifindex, timestamp; TCP's flags byte, see check_record) the check derives
 // from the run.
 struct ExpectedRecord {
   uint8_t proto = 0;
@@ -29,6 +29,7 @@ struct ExpectedRecord {
   uint16_t vlan = 0;        // outer VID, with EW_FLAG_VLAN in flags
   uint16_t vlan_inner = 0;  // inner VID, with EW_FLAG_VLAN_INNER in flags
   uint8_t kind = EW_RECORD_PACKET;
+  uint8_t initiator = EW_INITIATOR_UNKNOWN;  // flow records: enum ew_initiator
 };
 
 // Which counter one run should move (besides `seen`, which every run moves).

@@ -116,7 +116,8 @@ TEST(FlowMode, RecordsTheFirstPacketOfAFlowOnly) {
                       .dport = 443,
                       .src = kLan4,
                       .dst = kPub4,
-                      .kind = EW_RECORD_FLOW_NEW}));
+                      .kind = EW_RECORD_FLOW_NEW,
+                      .initiator = EW_INITIATOR_LOCAL}));  // the frame is a SYN
   }
   const RunResult second = harness.run(frame, ifindex);
   {

@@ -33,7 +33,11 @@ TEST(FlowTableWalk, AKeyDeletedUnderTheWalkDoesNotMakeItVisitKeysTwice) {
   constexpr int kFlows = 100;
   for (int i = 0; i < kFlows; i++) {
     ew_flow_key key = key_for(static_cast<uint16_t>(1000 + i));
-    ew_flow_stats stats{static_cast<uint64_t>(i + 1), 100, 1, 2};
+    ew_flow_stats stats{};
+    stats.packets = static_cast<uint64_t>(i + 1);
+    stats.bytes = 100;
+    stats.first_ns = 1;
+    stats.last_ns = 2;
     ASSERT_EQ(bpf_map_update_elem(map.get(), &key, &stats, BPF_ANY), 0);
   }
   // Delete the key the walk stands on, twice along the way, as an idle end

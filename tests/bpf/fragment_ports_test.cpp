@@ -390,6 +390,7 @@ TEST(FragmentPorts, FlowModeCountsALaterFragmentInTheFirstFragmentsFlow) {
   const Bytes first = v4_first(0x8888, IPPROTO_UDP, udp(4000, 4001, 1000));
   Expected new_flow = with_ports(IPPROTO_UDP, 4000, 4001, kLan4, kPub4);
   new_flow.record->kind = EW_RECORD_FLOW_NEW;
+  new_flow.record->initiator = EW_INITIATOR_LOCAL;  // UDP: the sender of the first packet
   {
     SCOPED_TRACE("first fragment");
     check_run(harness.run(first, ifindex), first, ifindex, new_flow);
@@ -413,6 +414,7 @@ TEST(FragmentPorts, FlowModeCountsALaterFragmentInTheFirstFragmentsFlow) {
   const Bytes stray = v4_later(0x9999, IPPROTO_UDP);
   Expected stray_flow = later_without_ports(IPPROTO_UDP);
   stray_flow.record->kind = EW_RECORD_FLOW_NEW;
+  stray_flow.record->initiator = EW_INITIATOR_LOCAL;
   {
     SCOPED_TRACE("stray later fragment");
     check_run(harness.run(stray, ifindex), stray, ifindex, stray_flow);

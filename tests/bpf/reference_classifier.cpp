@@ -61,6 +61,7 @@ struct Packet {
   uint16_t dport = 0;
   uint8_t icmp_type = 0;
   uint8_t icmp_code = 0;
+  uint8_t tcp_flags = 0;       // with EW_FLAG_TCP_FLAGS
   std::vector<uint16_t> vids;  // outermost first
   bool in_fragmented_datagram = false;
   bool later_fragment = false;
@@ -118,6 +119,11 @@ void read_transport(const FrameBytes& f, size_t at, size_t end, Packet& p) {
         p.sport = f.u16(at);
         p.dport = f.u16(at + 2);
         p.flags |= EW_FLAG_PORTS;
+        // TCP's flags are the header's 14th byte.
+        if (p.proto == kTcp && available >= 14) {
+          p.tcp_flags = f.u8(at + 13);
+          p.flags |= EW_FLAG_TCP_FLAGS;
+        }
       }
       return;
     case kIcmp:
@@ -258,6 +264,7 @@ ew_record make_record(const Packet& p, size_t frame_len, uint32_t ifindex) {
   r.dport = p.dport;
   r.icmp_type = p.icmp_type;
   r.icmp_code = p.icmp_code;
+  r.tcp_flags = p.tcp_flags;
   if (!p.vids.empty()) {
     r.vlan = p.vids[0];
     r.flags |= EW_FLAG_VLAN;

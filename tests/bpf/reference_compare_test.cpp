@@ -615,7 +615,8 @@ std::string record_diff(const ew_record& bpf, const ew_record& ref, const RunRes
   row("icmp_code", num(bpf.icmp_code), num(ref.icmp_code));
   row("vlan", num(bpf.vlan), num(ref.vlan));
   row("vlan_inner", num(bpf.vlan_inner), num(ref.vlan_inner));
-  row("reserved", num(bpf.reserved), num(ref.reserved));
+  row("tcp_flags", num(bpf.tcp_flags), num(ref.tcp_flags));
+  row("initiator", num(bpf.initiator), num(ref.initiator));
   row("src", address_text(bpf.src, bpf.family), address_text(ref.src, ref.family));
   row("dst", address_text(bpf.dst, bpf.family), address_text(ref.dst, ref.family));
   row("len", num(bpf.len), num(ref.len));

@@ -300,7 +300,8 @@ TEST(Transport, FlowModeOverThePerfBuffer) {
                       .dport = 443,
                       .src = kLan4,
                       .dst = kPub4,
-                      .kind = EW_RECORD_FLOW_NEW}));
+                      .kind = EW_RECORD_FLOW_NEW,
+                      .initiator = EW_INITIATOR_LOCAL}));
   }
   const RunResult again = harness.run(frame, dev, 3);
   ASSERT_EQ(again.error, 0);
