@@ -12,7 +12,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := \
 	build-essential cmake pkg-config clang llvm bpftool \
 	libbpf-dev libelf-dev zlib1g-dev libmnl-dev nlohmann-json3-dev \
-	libcli11-dev libcap-ng-dev libgtest-dev libgmock-dev libclang-rt-14-dev \
+	libcli11-dev libcap-ng-dev nettle-dev libgtest-dev libgmock-dev libclang-rt-14-dev \
 	iproute2 iputils-ping jq util-linux systemd ethtool netcat-openbsd man-db groff-base
 
 .PHONY: all deps build run test clean format bench-deps build-variants install deb deb-deps package-test test-kernels
@@ -93,7 +93,7 @@ install: build
 # checked by lintian (an error fails it).
 ARCH ?= $(shell dpkg --print-architecture)
 DEB_TOOLS := debhelper dpkg-dev fakeroot lintian mmdebstrap systemd-container
-DEB_ARCH_LIBS := libbpf-dev libelf-dev zlib1g-dev libmnl-dev libcap-ng-dev libstdc++-12-dev
+DEB_ARCH_LIBS := libbpf-dev libelf-dev zlib1g-dev libmnl-dev libcap-ng-dev nettle-dev libstdc++-12-dev
 deb-deps: deps
 	@set -e; native=$$(dpkg --print-architecture); need="$(DEB_TOOLS)"; \
 	if [ "$(ARCH)" != "$$native" ]; then \

@@ -28,7 +28,7 @@ esac
 # a library missing from this list stops the build with its name.
 PACKAGES="busybox-static iproute2 libbpf1 libbsd0 libc6 libcap2 libdb5.3 libelf1 libmnl0
   libselinux1 libtirpc3 libxtables12 zlib1g libmd0 libpcre2-8-0 libgssapi-krb5-2 libkrb5-3
-  libk5crypto3 libcom-err2 libkrb5support0 libkeyutils1 libssl3 libcap-ng0 libstdc++6
+  libk5crypto3 libcom-err2 libkrb5support0 libkeyutils1 libssl3 libcap-ng0 libnettle8 libstdc++6
   libgcc-s1 libatm1"
 # veth for the pairs, sch_ingress for clsact, cls_bpf for the filter; tun
 # and bridge for what comes next (and to show they load).

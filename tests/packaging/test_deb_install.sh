@@ -27,7 +27,7 @@ CACHE=${EW_TEST_CACHE:-/var/cache/egresswatch-test}
 ROOT_TAR=$CACHE/bookworm-root.tar
 # What the package depends on is in the root already, so dpkg -i needs no
 # network; systemd and dbus to boot; iproute2 and ping for the test itself.
-INCLUDE=systemd,systemd-sysv,dbus,iproute2,iputils-ping,jq,logrotate,adduser,libbpf1,libmnl0,libcap-ng0
+INCLUDE=systemd,systemd-sysv,dbus,iproute2,iputils-ping,jq,logrotate,adduser,libbpf1,libmnl0,libcap-ng0,libnettle8
 mkdir -p "$CACHE"
 if [ ! -s "$ROOT_TAR" ] || [ "$(cat "$ROOT_TAR.include" 2>/dev/null)" != "$INCLUDE" ]; then
   log "making a bookworm root with mmdebstrap (cached in $CACHE)"
