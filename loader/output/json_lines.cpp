@@ -111,10 +111,16 @@ size_t max_value_size(Slot slot) {
   }
 }
 
+// A slot's character in its marker: from '0' up, which reaches neither a
+// quote nor a backslash (nlohmann would escape those, and the marker would not
+// be cut out whole) for any slot.
+constexpr char kMarkerBase = '0';
+static_assert(kMarkerBase + kCommunityId < '\\', "a marker character would be escaped");
+
 // Stands for a slot's value in the layout object: a string no key contains
 // and that nlohmann writes as it is (DEL is not escaped).
 std::string marker(Slot slot) {
-  return {'\x7f', static_cast<char>('A' + slot), '\x7f'};
+  return {'\x7f', static_cast<char>(kMarkerBase + slot), '\x7f'};
 }
 constexpr size_t kQuotedMarkerSize = 5;
 
@@ -260,7 +266,7 @@ struct JsonLineEncoder::Layout {
     const std::string quoted_start = {'"', '\x7f'};
     size_t start = 0;
     for (size_t at; (at = text.find(quoted_start, start)) != std::string::npos;) {
-      Piece piece{text.substr(start, at - start), static_cast<Slot>(text[at + 2] - 'A')};
+      Piece piece{text.substr(start, at - start), static_cast<Slot>(text[at + 2] - kMarkerBase)};
       bound += piece.text.size() + max_value_size(piece.slot);
       pieces.push_back(std::move(piece));
       start = at + kQuotedMarkerSize;

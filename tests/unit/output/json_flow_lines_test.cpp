@@ -39,13 +39,20 @@ std::string encode_packet(const ew_record& record, std::string_view iface = "eth
 ordered_json parse_one(const std::string& out) {
   auto lines = split_lines(out);
   EXPECT_EQ(lines.size(), 1u) << out;
-  return lines.empty() ? ordered_json() : ordered_json::parse(lines.front());
+  return lines.empty() ? ordered_json() : testing::parse_line(lines.front());
 }
 
-const std::vector<std::string> kFlowCounters = {"first_ts", "last_ts",       "packets",
-                                                "bytes",    "total_packets", "total_bytes"};
+FlowEvent with_community_id(FlowEvent e, std::string_view id = kCommunityId) {
+  e.community_id = id;
+  return e;
+}
 
-// The keys of a flow line: identity, then `middle`, then counters, then `tail`.
+const std::vector<std::string> kFlowCounters = {
+    "initiator", "first_ts",      "last_ts",     "packets",          "bytes",         "in_packets",
+    "in_bytes",  "total_packets", "total_bytes", "total_in_packets", "total_in_bytes"};
+
+// The keys of a flow line: identity, then `middle`, then who started it and
+// the counters, then `tail`.
 std::vector<std::string> flow_keys(const std::vector<std::string>& middle,
                                    const std::vector<std::string>& tail = {}) {
   std::vector<std::string> keys = {"type", "event", "ts", "iface", "family", "src", "dst", "proto"};
@@ -55,14 +62,45 @@ std::vector<std::string> flow_keys(const std::vector<std::string>& middle,
   return keys;
 }
 
+// The same for a TCP conversation: each way's flags come after the counters.
+std::vector<std::string> tcp_flow_keys(const std::vector<std::string>& middle,
+                                       std::vector<std::string> tail = {}) {
+  tail.insert(tail.begin(), {"tcp_flags", "in_tcp_flags"});
+  return flow_keys(middle, tail);
+}
+
 TEST(JsonFlowLines, NewTcpFlowExactText) {
-  EXPECT_EQ(encode_flow(make_event(Kind::kNew, tcp4(51000, 443))),
-            "{\"type\":\"flow\",\"event\":\"new\",\"ts\":\"2023-11-14T22:13:20.123456789Z\","
+  EXPECT_EQ(
+      encode_flow(make_event(Kind::kNew, with_initiator(tcp4(51000, 443), EW_INITIATOR_LOCAL))),
+      "{\"type\":\"flow\",\"event\":\"new\",\"ts\":\"2023-11-14T22:13:20.123456789Z\","
+      "\"iface\":\"eth0\",\"family\":\"ipv4\",\"src\":\"10.0.0.2\",\"dst\":\"192.0.2.80\","
+      "\"proto\":\"tcp\",\"sport\":51000,\"dport\":443,\"initiator\":\"local\","
+      "\"first_ts\":\"2023-11-14T22:13:18.123456789Z\","
+      "\"last_ts\":\"2023-11-14T22:13:19.123456789Z\",\"packets\":3,\"bytes\":300,"
+      "\"in_packets\":4,\"in_bytes\":400,\"total_packets\":7,\"total_bytes\":700,"
+      "\"total_in_packets\":9,\"total_in_bytes\":900,\"tcp_flags\":\"SAF\","
+      "\"in_tcp_flags\":\"SAR\"}\n");
+}
+
+// community_id is the last slot of loader/output/json_lines.cpp (kCommunityId
+// = 27), and marker() makes its stand-in from 'A' + 27, a backslash, which
+// dump() escapes: the layout is then cut one character short and a stray
+// quote follows the value. This test, and every one with a community id,
+// fails until the marker avoids characters JSON escapes.
+TEST(JsonFlowLines, EndTcpFlowWithCommunityIdExactText) {
+  FlowEvent e =
+      make_event(Kind::kEnd, with_initiator(tcp4(51000, 443), EW_INITIATOR_REMOTE), "fin");
+  e.community_id = kCommunityId;
+  EXPECT_EQ(encode_flow(e),
+            "{\"type\":\"flow\",\"event\":\"end\",\"ts\":\"2023-11-14T22:13:20.123456789Z\","
             "\"iface\":\"eth0\",\"family\":\"ipv4\",\"src\":\"10.0.0.2\",\"dst\":\"192.0.2.80\","
-            "\"proto\":\"tcp\",\"sport\":51000,\"dport\":443,"
+            "\"proto\":\"tcp\",\"sport\":51000,\"dport\":443,\"initiator\":\"remote\","
             "\"first_ts\":\"2023-11-14T22:13:18.123456789Z\","
             "\"last_ts\":\"2023-11-14T22:13:19.123456789Z\",\"packets\":3,\"bytes\":300,"
-            "\"total_packets\":7,\"total_bytes\":700}\n");
+            "\"in_packets\":4,\"in_bytes\":400,\"total_packets\":7,\"total_bytes\":700,"
+            "\"total_in_packets\":9,\"total_in_bytes\":900,\"tcp_flags\":\"SAF\","
+            "\"in_tcp_flags\":\"SAR\",\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\","
+            "\"reason\":\"fin\"}\n");
 }
 
 TEST(JsonFlowLines, KeyOrderForEachEvent) {
@@ -73,29 +111,42 @@ TEST(JsonFlowLines, KeyOrderForEachEvent) {
     const char* event_name;
   };
   const std::vector<Case> cases = {
-      {"new tcp", make_event(Kind::kNew, tcp4()), flow_keys({"sport", "dport"}), "new"},
+      {"new tcp", make_event(Kind::kNew, tcp4()), tcp_flow_keys({"sport", "dport"}), "new"},
       {"new late", make_event(Kind::kNew, tcp4(), "late"),
-       flow_keys({"sport", "dport"}, {"reason"}), "new"},
+       tcp_flow_keys({"sport", "dport"}, {"reason"}), "new"},
       {"new icmp", make_event(Kind::kNew, icmp4(8, 0)), flow_keys({"icmp_type", "icmp_code"}),
        "new"},
       {"new icmpv6 late", make_event(Kind::kNew, icmp6(128, 0), "late"),
        flow_keys({"icmp_type", "icmp_code"}, {"reason"}), "new"},
       {"new gre", make_event(Kind::kNew, gre4()), flow_keys({}), "new"},
       {"new vlan", make_event(Kind::kNew, with_vlan(tcp4(), 100)),
-       flow_keys({"sport", "dport", "vlan"}), "new"},
+       tcp_flow_keys({"sport", "dport", "vlan"}), "new"},
       {"new qinq", make_event(Kind::kNew, with_qinq(udp6(), 100, 200)),
        flow_keys({"sport", "dport", "vlan", "vlan_inner"}), "new"},
       {"new icmp qinq", make_event(Kind::kNew, with_qinq(icmp4(), 5, 6), "late"),
        flow_keys({"icmp_type", "icmp_code", "vlan", "vlan_inner"}, {"reason"}), "new"},
-      {"update tcp", make_event(Kind::kUpdate, tcp4()), flow_keys({"sport", "dport"}), "update"},
+      {"update tcp", make_event(Kind::kUpdate, tcp4()), tcp_flow_keys({"sport", "dport"}),
+       "update"},
       {"update vlan", make_event(Kind::kUpdate, with_qinq(tcp4(), 1, 2)),
-       flow_keys({"sport", "dport", "vlan", "vlan_inner"}), "update"},
+       tcp_flow_keys({"sport", "dport", "vlan", "vlan_inner"}), "update"},
       {"end idle", make_event(Kind::kEnd, udp6(), "idle"),
        flow_keys({"sport", "dport"}, {"reason"}), "end"},
       {"end evicted vlan", make_event(Kind::kEnd, with_vlan(gre4(), 4094), "evicted"),
        flow_keys({"vlan"}, {"reason"}), "end"},
       {"end stopped", make_event(Kind::kEnd, tcp4(), "stopped"),
-       flow_keys({"sport", "dport"}, {"reason"}), "end"},
+       tcp_flow_keys({"sport", "dport"}, {"reason"}), "end"},
+      {"end fin", make_event(Kind::kEnd, tcp4(), "fin"),
+       tcp_flow_keys({"sport", "dport"}, {"reason"}), "end"},
+      {"end rst community id", with_community_id(make_event(Kind::kEnd, tcp4(), "rst")),
+       tcp_flow_keys({"sport", "dport"}, {"community_id", "reason"}), "end"},
+      {"new udp community id", with_community_id(make_event(Kind::kNew, udp6())),
+       flow_keys({"sport", "dport"}, {"community_id"}), "new"},
+      {"update icmp community id", with_community_id(make_event(Kind::kUpdate, icmp4())),
+       flow_keys({}, {"community_id"}), "update"},
+      {"new short tcp",
+       make_event(Kind::kNew,
+                  make_record(4, "10.0.0.9", "192.0.2.9", IPPROTO_TCP, EW_FLAG_L4_SHORT)),
+       tcp_flow_keys({}), "new"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -112,8 +163,10 @@ TEST(JsonFlowLines, NewFlowValues) {
   EXPECT_EQ(line, ordered_json::parse(R"({"type":"flow","event":"new",
       "ts":"2023-11-14T22:13:20.123456789Z","iface":"eth0","family":"ipv6","src":"fd00::2",
       "dst":"2001:db8::53","proto":"udp","sport":40000,"dport":53,"vlan":100,"vlan_inner":200,
-      "first_ts":"2023-11-14T22:13:18.123456789Z","last_ts":"2023-11-14T22:13:19.123456789Z",
-      "packets":3,"bytes":300,"total_packets":7,"total_bytes":700})"));
+      "initiator":"unknown","first_ts":"2023-11-14T22:13:18.123456789Z",
+      "last_ts":"2023-11-14T22:13:19.123456789Z","packets":3,"bytes":300,"in_packets":4,
+      "in_bytes":400,"total_packets":7,"total_bytes":700,"total_in_packets":9,
+      "total_in_bytes":900})"));
 }
 
 TEST(JsonFlowLines, NewIcmpFlowCarriesTypeAndCode) {
@@ -150,7 +203,7 @@ TEST(JsonFlowLines, NewFlowNeverCarriesFragment) {
   ordered_json line = parse_one(encode_flow(make_event(Kind::kNew, fragment_tcp)));
   EXPECT_FALSE(line.contains("fragment")) << line.dump();
   EXPECT_EQ(line["sport"], 1000);
-  EXPECT_THAT(keys_of(line), ElementsAreArray(flow_keys({"sport", "dport"})));
+  EXPECT_THAT(keys_of(line), ElementsAreArray(tcp_flow_keys({"sport", "dport"})));
 }
 
 TEST(JsonFlowLines, UpdateIcmpFlowHasNoL4Keys) {
@@ -174,12 +227,163 @@ TEST(JsonFlowLines, Reasons) {
   EXPECT_FALSE(parse_one(encode_flow(make_event(Kind::kUpdate, tcp4()))).contains("reason"));
 }
 
+TEST(JsonFlowLines, Initiator) {
+  const std::pair<uint8_t, const char*> cases[] = {
+      {EW_INITIATOR_LOCAL, "local"},
+      {EW_INITIATOR_REMOTE, "remote"},
+      {EW_INITIATOR_UNKNOWN, "unknown"},
+      {7, "unknown"},  // not a value of enum ew_initiator
+  };
+  for (const auto& [who, word] : cases) {
+    for (Kind kind : {Kind::kNew, Kind::kUpdate, Kind::kEnd}) {
+      SCOPED_TRACE(word);
+      SCOPED_TRACE(static_cast<int>(kind));
+      for (const ew_record& r : {tcp4(), udp6(), icmp4(), gre4()}) {
+        ordered_json line = parse_one(encode_flow(make_event(kind, with_initiator(r, who))));
+        EXPECT_EQ(line["initiator"], word) << line.dump();
+      }
+    }
+  }
+}
+
+// Each way's counts in their own keys, out (local to remote) then in.
+TEST(JsonFlowLines, CountsEachWay) {
+  FlowEvent e = make_event(Kind::kUpdate, with_initiator(udp6(40000, 53), EW_INITIATOR_LOCAL));
+  e.packets = 1;
+  e.bytes = 80;
+  e.in_packets = 2;
+  e.in_bytes = 300;
+  e.total_packets = 10;
+  e.total_bytes = 800;
+  e.total_in_packets = 20;
+  e.total_in_bytes = 3000;
+  ordered_json line = parse_one(encode_flow(e));
+  EXPECT_EQ(line["packets"], 1);
+  EXPECT_EQ(line["bytes"], 80);
+  EXPECT_EQ(line["in_packets"], 2);
+  EXPECT_EQ(line["in_bytes"], 300);
+  EXPECT_EQ(line["total_packets"], 10);
+  EXPECT_EQ(line["total_bytes"], 800);
+  EXPECT_EQ(line["total_in_packets"], 20);
+  EXPECT_EQ(line["total_in_bytes"], 3000);
+
+  // A conversation that has not answered yet: in counts are zeroes, still written.
+  e.in_packets = e.in_bytes = e.total_in_packets = e.total_in_bytes = 0;
+  line = parse_one(encode_flow(e));
+  EXPECT_EQ(line["in_packets"], 0);
+  EXPECT_EQ(line["in_bytes"], 0);
+  EXPECT_EQ(line["total_in_packets"], 0);
+  EXPECT_EQ(line["total_in_bytes"], 0);
+}
+
+TEST(JsonFlowLines, TcpFlagsEachWay) {
+  FlowEvent e = make_event(Kind::kEnd, tcp4(), "rst");
+  e.tcp_flags = EW_TCP_SYN;
+  e.in_tcp_flags = EW_TCP_RST | EW_TCP_ACK;
+  ordered_json line = parse_one(encode_flow(e));
+  EXPECT_EQ(line["tcp_flags"], "S");
+  EXPECT_EQ(line["in_tcp_flags"], "AR");
+
+  e.tcp_flags = 0xff;
+  e.in_tcp_flags = EW_TCP_SYN | EW_TCP_ACK | EW_TCP_PSH | EW_TCP_FIN;
+  line = parse_one(encode_flow(e));
+  EXPECT_EQ(line["tcp_flags"], "SAFRPUEC");
+  EXPECT_EQ(line["in_tcp_flags"], "SAFP");
+
+  // A TCP conversation always has both keys: empty when nothing was seen
+  // (no answer yet, or headers cut short before the flags).
+  e.tcp_flags = 0;
+  e.in_tcp_flags = 0;
+  line = parse_one(encode_flow(e));
+  ASSERT_TRUE(line.contains("tcp_flags")) << line.dump();
+  ASSERT_TRUE(line.contains("in_tcp_flags")) << line.dump();
+  EXPECT_EQ(line["tcp_flags"], "");
+  EXPECT_EQ(line["in_tcp_flags"], "");
+}
+
+// The flags are the conversation's union (FlowEvent), not those of the
+// identity's packet.
+TEST(JsonFlowLines, TcpFlagsComeFromTheEventNotTheIdentity) {
+  ew_record identity = tcp4();
+  identity.flags |= EW_FLAG_TCP_FLAGS;
+  identity.tcp_flags = EW_TCP_URG;
+  FlowEvent e = make_event(Kind::kNew, identity);
+  e.tcp_flags = EW_TCP_SYN;
+  e.in_tcp_flags = 0;
+  ordered_json line = parse_one(encode_flow(e));
+  EXPECT_EQ(line["tcp_flags"], "S");
+  EXPECT_EQ(line["in_tcp_flags"], "");
+  EXPECT_THAT(keys_of(line), ElementsAreArray(tcp_flow_keys({"sport", "dport"})));
+}
+
+TEST(JsonFlowLines, OtherProtocolsHaveNoTcpFlags) {
+  for (ew_record r : {udp6(), icmp4(), icmp6(), gre4()}) {
+    SCOPED_TRACE(static_cast<int>(r.proto));
+    r.flags |= EW_FLAG_TCP_FLAGS;  // even if the identity says so
+    r.tcp_flags = 0xff;
+    FlowEvent e = make_event(Kind::kUpdate, r);
+    e.tcp_flags = 0xff;
+    e.in_tcp_flags = 0xff;
+    ordered_json line = parse_one(encode_flow(e));
+    EXPECT_FALSE(line.contains("tcp_flags")) << line.dump();
+    EXPECT_FALSE(line.contains("in_tcp_flags")) << line.dump();
+  }
+}
+
+// A conversation goes both ways: its line has no direction, whichever way
+// its first packet went.
+TEST(JsonFlowLines, NoDirectionEvenWhenTheFirstPacketCameIn) {
+  for (Kind kind : {Kind::kNew, Kind::kUpdate, Kind::kEnd}) {
+    SCOPED_TRACE(static_cast<int>(kind));
+    const ew_record out = with_initiator(tcp4(), EW_INITIATOR_LOCAL);
+    const ew_record in = with_initiator(inbound(tcp4()), EW_INITIATOR_REMOTE);
+    ordered_json out_line = parse_one(encode_flow(make_event(kind, out)));
+    ordered_json in_line = parse_one(encode_flow(make_event(kind, in)));
+    EXPECT_FALSE(out_line.contains("direction")) << out_line.dump();
+    EXPECT_FALSE(in_line.contains("direction")) << in_line.dump();
+    EXPECT_EQ(keys_of(out_line), keys_of(in_line));
+    EXPECT_EQ(in_line["initiator"], "remote");
+  }
+}
+
+TEST(JsonFlowLines, CommunityIdWhenKnown) {
+  FlowEvent e = make_event(Kind::kNew, udp6());
+  ordered_json without = parse_one(encode_flow(e));
+  EXPECT_FALSE(without.contains("community_id")) << without.dump();
+
+  e.community_id = kCommunityId;
+  ordered_json with = parse_one(encode_flow(e));
+  EXPECT_EQ(with["community_id"], kCommunityId);
+  EXPECT_EQ(keys_of(with).back(), "community_id");
+
+  // Before the reason, after the TCP flags.
+  FlowEvent end = with_community_id(make_event(Kind::kEnd, tcp4(), "idle"));
+  ordered_json line = parse_one(encode_flow(end));
+  const auto keys = keys_of(line);
+  ASSERT_GE(keys.size(), 3u);
+  EXPECT_THAT(std::vector<std::string>(keys.end() - 3, keys.end()),
+              ElementsAre("in_tcp_flags", "community_id", "reason"));
+  EXPECT_EQ(line["community_id"], kCommunityId);
+}
+
+// Not expected from the loader (base64 only), but a line stays valid JSON.
+TEST(JsonFlowLines, CommunityIdIsEscaped) {
+  FlowEvent e = with_community_id(make_event(Kind::kEnd, gre4(), "idle"), "1:a\"b\\c");
+  ordered_json line = parse_one(encode_flow(e));
+  EXPECT_EQ(line["community_id"], "1:a\"b\\c");
+  EXPECT_EQ(line["reason"], "idle");
+}
+
 TEST(JsonFlowLines, CountersSpanTheirFullRange) {
   FlowEvent e = make_event(Kind::kUpdate, tcp4(0, 65535));
   e.packets = UINT64_MAX;
   e.bytes = UINT64_MAX - 1;
   e.total_packets = UINT64_MAX - 2;
   e.total_bytes = UINT64_MAX - 3;
+  e.in_packets = UINT64_MAX - 4;
+  e.in_bytes = UINT64_MAX - 5;
+  e.total_in_packets = UINT64_MAX - 6;
+  e.total_in_bytes = UINT64_MAX - 7;
   e.first_wall_ns = 0;
   e.last_wall_ns = 5;
   ordered_json line = parse_one(encode_flow(e));
@@ -189,6 +393,10 @@ TEST(JsonFlowLines, CountersSpanTheirFullRange) {
   EXPECT_EQ(line["bytes"].get<uint64_t>(), UINT64_MAX - 1);
   EXPECT_EQ(line["total_packets"].get<uint64_t>(), UINT64_MAX - 2);
   EXPECT_EQ(line["total_bytes"].get<uint64_t>(), UINT64_MAX - 3);
+  EXPECT_EQ(line["in_packets"].get<uint64_t>(), UINT64_MAX - 4);
+  EXPECT_EQ(line["in_bytes"].get<uint64_t>(), UINT64_MAX - 5);
+  EXPECT_EQ(line["total_in_packets"].get<uint64_t>(), UINT64_MAX - 6);
+  EXPECT_EQ(line["total_in_bytes"].get<uint64_t>(), UINT64_MAX - 7);
   EXPECT_EQ(line["first_ts"], "1970-01-01T00:00:00.000000000Z");
   EXPECT_EQ(line["last_ts"], "1970-01-01T00:00:00.000000005Z");
   EXPECT_EQ(line["ts"], kTs);
@@ -234,6 +442,14 @@ TEST(JsonFlowLines, ReusedLayoutsDoNotLeakValues) {
     e.bytes = n * 100;
     e.total_packets = n * 1000;
     e.total_bytes = n * 100000;
+    e.in_packets = n + 50;
+    e.in_bytes = n * 100 + 50;
+    e.total_in_packets = n * 1000 + 50;
+    e.total_in_bytes = n * 100000 + 50;
+    e.tcp_flags = static_cast<uint8_t>(n);
+    e.in_tcp_flags = static_cast<uint8_t>(0xff - n);
+    e.identity.initiator = static_cast<uint8_t>(n % 3);
+    if (n % 3 == 2) e.community_id = n % 2 ? kCommunityId : "1:wCb3OG7yAFWelaUydu0D+125CLM=";
     wall_ns += 1'000'000'007;
     n++;
   }
@@ -255,35 +471,53 @@ TEST(JsonFlowLines, ReusedLayoutsDoNotLeakValues) {
 
   // Spot checks against literal values, in case both encoders agree on a mistake.
   ASSERT_EQ(lines.size(), 2 * events.size());
-  ordered_json third = ordered_json::parse(lines[4]);
+  ordered_json third = parse_line(lines[4]);
   EXPECT_EQ(third["sport"], 5);
   EXPECT_FALSE(third.contains("reason"));
   EXPECT_EQ(third["iface"], "eth0");
   EXPECT_EQ(third["packets"], 3);
-  ordered_json evicted = ordered_json::parse(lines[10]);
+  ordered_json evicted = parse_line(lines[10]);
   EXPECT_EQ(evicted["reason"], "evicted");
   EXPECT_EQ(evicted["sport"], 11);
-  ordered_json second_icmp = ordered_json::parse(lines[16]);
+  ordered_json second_icmp = parse_line(lines[16]);
   EXPECT_EQ(second_icmp["icmp_type"], 3);
   EXPECT_EQ(second_icmp["icmp_code"], 13);
-  ordered_json second_qinq = ordered_json::parse(lines[26]);
+  ordered_json second_qinq = parse_line(lines[26]);
   EXPECT_EQ(second_qinq["vlan"], 50);
   EXPECT_EQ(second_qinq["vlan_inner"], 60);
-  EXPECT_EQ(ordered_json::parse(lines[30])["proto"], 132);
-  EXPECT_EQ(ordered_json::parse(lines[32])["proto"], "tcp");
-  EXPECT_EQ(ordered_json::parse(lines[36])["proto"], "tcp");
-  EXPECT_EQ(ordered_json::parse(lines[38])["proto"], 47);
+  EXPECT_EQ(parse_line(lines[30])["proto"], 132);
+  EXPECT_EQ(parse_line(lines[32])["proto"], "tcp");
+  EXPECT_EQ(parse_line(lines[36])["proto"], "tcp");
+  EXPECT_EQ(parse_line(lines[38])["proto"], 47);
+  // The conversation fields, per event (n is the event's index plus one).
+  for (size_t i = 0; i < events.size(); i++) {
+    SCOPED_TRACE(i);
+    const uint64_t k = i + 1;
+    ordered_json line = parse_line(lines[2 * i]);
+    static constexpr const char* kWho[] = {"unknown", "local", "remote"};
+    EXPECT_EQ(line["initiator"], kWho[k % 3]);
+    EXPECT_EQ(line["in_packets"], k + 50);
+    EXPECT_EQ(line["total_in_bytes"], k * 100000 + 50);
+    EXPECT_EQ(line.contains("community_id"), k % 3 == 2);
+    if (events[i].identity.proto == IPPROTO_TCP) {
+      EXPECT_EQ(line["tcp_flags"], tcp_letters_of(static_cast<uint8_t>(k)));
+      EXPECT_EQ(line["in_tcp_flags"], tcp_letters_of(static_cast<uint8_t>(0xff - k)));
+    } else {
+      EXPECT_FALSE(line.contains("tcp_flags"));
+    }
+  }
 }
 
 TEST(JsonPacketLines, VlanTagsComeBeforeLen) {
   ordered_json vlan = parse_one(encode_packet(with_vlan(tcp4(1, 2), 100)));
-  EXPECT_THAT(keys_of(vlan), ElementsAre("type", "ts", "iface", "family", "src", "dst", "proto",
-                                         "sport", "dport", "vlan", "len"));
+  EXPECT_THAT(keys_of(vlan), ElementsAre("type", "ts", "iface", "direction", "family", "src", "dst",
+                                         "proto", "sport", "dport", "vlan", "len"));
   EXPECT_EQ(vlan["vlan"], 100);
 
   ordered_json qinq = parse_one(encode_packet(with_qinq(icmp6(), 4094, 1)));
-  EXPECT_THAT(keys_of(qinq), ElementsAre("type", "ts", "iface", "family", "src", "dst", "proto",
-                                         "icmp_type", "icmp_code", "vlan", "vlan_inner", "len"));
+  EXPECT_THAT(keys_of(qinq),
+              ElementsAre("type", "ts", "iface", "direction", "family", "src", "dst", "proto",
+                          "icmp_type", "icmp_code", "vlan", "vlan_inner", "len"));
   EXPECT_EQ(qinq["vlan"], 4094);
   EXPECT_EQ(qinq["vlan_inner"], 1);
   EXPECT_EQ(qinq["len"], 118);
@@ -292,8 +526,8 @@ TEST(JsonPacketLines, VlanTagsComeBeforeLen) {
 TEST(JsonPacketLines, VlanZeroIsStillShownWhenFlagged) {
   // Priority-tagged frames carry VID 0.
   ordered_json line = parse_one(encode_packet(with_vlan(gre4(), 0)));
-  EXPECT_THAT(keys_of(line),
-              ElementsAre("type", "ts", "iface", "family", "src", "dst", "proto", "vlan", "len"));
+  EXPECT_THAT(keys_of(line), ElementsAre("type", "ts", "iface", "direction", "family", "src", "dst",
+                                         "proto", "vlan", "len"));
   EXPECT_EQ(line["vlan"], 0);
 }
 
@@ -321,9 +555,9 @@ TEST(JsonPacketLines, VlanAndNoVlanAlternate) {
   const auto lines = split_lines(out);
   EXPECT_THAT(lines, ElementsAreArray(expected));
   ASSERT_EQ(lines.size(), 5u);
-  EXPECT_EQ(ordered_json::parse(lines[3])["vlan"], 40);
-  EXPECT_FALSE(ordered_json::parse(lines[3]).contains("vlan_inner"));
-  EXPECT_EQ(ordered_json::parse(lines[4])["vlan_inner"], 60);
+  EXPECT_EQ(parse_line(lines[3])["vlan"], 40);
+  EXPECT_FALSE(parse_line(lines[3]).contains("vlan_inner"));
+  EXPECT_EQ(parse_line(lines[4])["vlan_inner"], 60);
 }
 
 TEST(JsonLossLines, KeysAndValues) {
@@ -399,9 +633,9 @@ TEST(JsonLines, AllLineKindsInterleave) {
   ASSERT_EQ(lines.size(), 6u);
   std::vector<std::string> types;
   for (const auto& line : lines)
-    types.push_back(ordered_json::parse(line)["type"].get<std::string>());
+    types.push_back(parse_line(line)["type"].get<std::string>());
   EXPECT_THAT(types, ElementsAre("flow", "loss", "packet", "interface", "flow", "stats"));
-  EXPECT_EQ(ordered_json::parse(lines[4])["reason"], "stopped");
+  EXPECT_EQ(parse_line(lines[4])["reason"], "stopped");
 }
 
 }  // namespace

@@ -69,6 +69,29 @@ inline ew_record with_qinq(ew_record r, uint16_t outer, uint16_t inner) {
   return r;
 }
 
+// A packet that went from the remote end to the local one.
+inline ew_record inbound(ew_record r) {
+  r.flags = static_cast<uint8_t>(r.flags | EW_FLAG_INBOUND);
+  return r;
+}
+
+// A packet whose TCP header reached its flags byte.
+inline ew_record with_tcp_flags(ew_record r, uint8_t tcp_flags) {
+  r.flags = static_cast<uint8_t>(r.flags | EW_FLAG_TCP_FLAGS);
+  r.tcp_flags = tcp_flags;
+  return r;
+}
+
+// A flow identity: who started the conversation (enum ew_initiator).
+inline ew_record with_initiator(ew_record r, uint8_t initiator) {
+  r.initiator = initiator;
+  return r;
+}
+
+// A Community ID v1 as the loader writes it: "1:" and 28 base64 characters.
+inline constexpr const char* kCommunityId = "1:LQU9qZlK+B5F3KDmev6m5PMibrg=";
+static_assert(std::char_traits<char>::length(kCommunityId) == 30);
+
 inline ew_record tcp4(uint16_t sport = 51000, uint16_t dport = 443) {
   return with_ports(make_record(4, "10.0.0.2", "192.0.2.80", IPPROTO_TCP, 0, 74), sport, dport);
 }
@@ -89,7 +112,9 @@ inline ew_record gre4() {
   return make_record(4, "10.0.0.2", "198.51.100.9", 47, 0, 120);
 }
 
-// A flow event whose counters and times are distinct, so a swapped field shows.
+// A flow event whose counters, times and TCP flags are distinct, so a swapped
+// field shows. No community id; the initiator is the identity's (unknown
+// unless with_initiator() set it).
 inline FlowEvent make_event(FlowEvent::Kind kind, const ew_record& identity,
                             const char* reason = nullptr, std::string_view iface = "eth0") {
   FlowEvent e;
@@ -102,9 +127,31 @@ inline FlowEvent make_event(FlowEvent::Kind kind, const ew_record& identity,
   e.last_wall_ns = kWallNs - 1'000'000'000;   // 22:13:19.123456789
   e.packets = 3;
   e.bytes = 300;
+  e.in_packets = 4;
+  e.in_bytes = 400;
   e.total_packets = 7;
   e.total_bytes = 700;
+  e.total_in_packets = 9;
+  e.total_in_bytes = 900;
+  // Shown for TCP only: a SYN, ACKs and a FIN out; SYN+ACK, ACKs and a RST in.
+  e.tcp_flags = EW_TCP_SYN | EW_TCP_ACK | EW_TCP_FIN;     // "SAF"
+  e.in_tcp_flags = EW_TCP_SYN | EW_TCP_ACK | EW_TCP_RST;  // "SAR"
   return e;
+}
+
+// TCP flag letters as the schema defines them (S A F R P U E C), written
+// here independently of the loader's tcp_flag_letters().
+inline std::string tcp_letters_of(uint8_t flags) {
+  std::string letters;
+  if (flags & 0x02) letters += 'S';
+  if (flags & 0x10) letters += 'A';
+  if (flags & 0x01) letters += 'F';
+  if (flags & 0x04) letters += 'R';
+  if (flags & 0x08) letters += 'P';
+  if (flags & 0x20) letters += 'U';
+  if (flags & 0x40) letters += 'E';
+  if (flags & 0x80) letters += 'C';
+  return letters;
 }
 
 inline std::vector<std::string> split_lines(const std::string& out) {
@@ -120,6 +167,17 @@ inline std::vector<std::string> split_lines(const std::string& out) {
     start = end + 1;
   }
   return lines;
+}
+
+// One JSON line; a line that is not JSON fails the test (instead of
+// throwing out of it) and gives an empty object.
+inline nlohmann::ordered_json parse_line(const std::string& line) {
+  auto value = nlohmann::ordered_json::parse(line, nullptr, false);
+  if (value.is_discarded()) {
+    ADD_FAILURE() << "not a JSON line: " << line;
+    return nlohmann::ordered_json::object();
+  }
+  return value;
 }
 
 inline std::vector<std::string> keys_of(const nlohmann::ordered_json& object) {

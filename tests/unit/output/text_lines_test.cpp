@@ -14,6 +14,7 @@ namespace ew {
 namespace {
 
 using namespace ew::testing;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -251,20 +252,104 @@ TEST_F(TextLines, FlowLinesShowEventCountsAndReason) {
   expect_one_line(added);
   EXPECT_THAT(added, HasSubstr(" new "));
   EXPECT_THAT(added, HasSubstr("10.0.0.2:51000"));
-  EXPECT_THAT(added, HasSubstr("3 pkt 300 B"));
-  EXPECT_THAT(added, HasSubstr("total 7 pkt 700 B"));
+  EXPECT_THAT(added, HasSubstr("out 3 pkt 300 B"));
+  EXPECT_THAT(added, HasSubstr("in 4 pkt 400 B"));
+  EXPECT_THAT(added, HasSubstr("(total out 7 pkt 700 B, in 9 pkt 900 B)"));
   EXPECT_THAT(added, HasSubstr("late"));
 
   const std::string update = flow_line(make_event(Kind::kUpdate, tcp4()));
   EXPECT_THAT(update, HasSubstr(" update "));
 
-  for (const char* reason : {"idle", "evicted", "stopped"}) {
+  for (const char* reason : {"idle", "fin", "rst", "evicted", "removed", "stopped"}) {
     const std::string end = flow_line(make_event(Kind::kEnd, tcp4(), reason));
     EXPECT_THAT(end, HasSubstr(" end "));
     EXPECT_THAT(end, HasSubstr(reason));
   }
   // The event column is as wide as "update", so what follows aligns.
   EXPECT_EQ(column_of(added, "eth0"), column_of(update, "eth0"));
+}
+
+TEST_F(TextLines, PacketLineShowsItsDirectionAfterTheLength) {
+  EXPECT_THAT(packet_line(tcp4(51000, 443)), EndsWith(" 74 B  out\n"));
+  EXPECT_THAT(packet_line(inbound(tcp4(51000, 443))), EndsWith(" 74 B  in\n"));
+  EXPECT_THAT(packet_line(inbound(icmp4(0, 0))), EndsWith(" 98 B  in  type 0 code 0\n"));
+  ew_record fragment = make_record(4, "10.0.0.2", "192.0.2.7", IPPROTO_UDP, EW_FLAG_FRAGMENT, 1514);
+  EXPECT_THAT(packet_line(inbound(fragment)), EndsWith(" 1514 B  in  fragment\n"));
+  EXPECT_THAT(packet_line(with_vlan(gre4(), 7)), EndsWith("vlan 7 120 B  out\n"));
+}
+
+TEST_F(TextLines, PacketLineShowsTcpFlagsWhenKnown) {
+  EXPECT_THAT(packet_line(inbound(with_tcp_flags(tcp4(443, 51000), EW_TCP_SYN | EW_TCP_ACK))),
+              EndsWith(" 74 B  in  SA\n"));
+  EXPECT_THAT(packet_line(with_tcp_flags(tcp4(), 0xff)), EndsWith(" 74 B  out  SAFRPUEC\n"));
+  EXPECT_THAT(packet_line(with_tcp_flags(tcp4(), EW_TCP_ACK | EW_TCP_PSH)),
+              EndsWith(" 74 B  out  AP\n"));
+  // Known and none set: a dash, as for each way of a flow line.
+  EXPECT_THAT(packet_line(with_tcp_flags(tcp4(), 0)), EndsWith(" 74 B  out  -\n"));
+  // Not known: nothing.
+  ew_record unknown = tcp4();
+  unknown.tcp_flags = EW_TCP_SYN;
+  EXPECT_THAT(packet_line(unknown), EndsWith(" 74 B  out\n"));
+}
+
+TEST_F(TextLines, FlowLineTailExactly) {
+  FlowEvent e =
+      make_event(Kind::kNew, with_initiator(tcp4(51000, 443), EW_INITIATOR_LOCAL), "late");
+  const std::string line = flow_line(e);
+  EXPECT_LT(column_of(line, "-> 192.0.2.80:443 "), column_of(line, " by local"));
+  EXPECT_THAT(line, EndsWith(" by local  out 3 pkt 300 B  in 4 pkt 400 B  "
+                             "(total out 7 pkt 700 B, in 9 pkt 900 B)  tcp SAF/SAR  late\n"));
+}
+
+TEST_F(TextLines, FlowLineShowsWhoStartedIt) {
+  EXPECT_THAT(flow_line(make_event(Kind::kUpdate, with_initiator(udp6(), EW_INITIATOR_LOCAL))),
+              HasSubstr(" by local  out "));
+  EXPECT_THAT(flow_line(make_event(Kind::kUpdate, with_initiator(udp6(), EW_INITIATOR_REMOTE))),
+              HasSubstr(" by remote  out "));
+  EXPECT_THAT(flow_line(make_event(Kind::kUpdate, udp6())), HasSubstr(" by unknown  out "));
+  EXPECT_THAT(flow_line(make_event(Kind::kUpdate, with_initiator(udp6(), 9))),
+              HasSubstr(" by unknown  out "));
+}
+
+TEST_F(TextLines, FlowLineTcpFlagsEachWay) {
+  FlowEvent e = make_event(Kind::kEnd, tcp4(), "rst");
+  e.tcp_flags = EW_TCP_SYN;
+  e.in_tcp_flags = EW_TCP_RST | EW_TCP_ACK;
+  EXPECT_THAT(flow_line(e), EndsWith(")  tcp S/AR  rst\n"));
+  // Nothing seen one way or both: a dash for that way.
+  e.in_tcp_flags = 0;
+  EXPECT_THAT(flow_line(e), EndsWith(")  tcp S/-  rst\n"));
+  e.tcp_flags = 0;
+  EXPECT_THAT(flow_line(e), EndsWith(")  tcp -/-  rst\n"));
+  e.tcp_flags = 0xff;
+  e.in_tcp_flags = 0xff;
+  EXPECT_THAT(flow_line(e), EndsWith(")  tcp SAFRPUEC/SAFRPUEC  rst\n"));
+  // Other protocols have no TCP part, whatever the event holds.
+  for (const ew_record& r : {udp6(), icmp4(), gre4()}) {
+    FlowEvent other = make_event(Kind::kUpdate, r);
+    other.tcp_flags = 0xff;
+    EXPECT_THAT(flow_line(other), Not(HasSubstr("  tcp "))) << flow_line(other);
+    EXPECT_THAT(flow_line(other), EndsWith(", in 9 pkt 900 B)\n"));
+  }
+}
+
+TEST_F(TextLines, NewIcmpFlowTypeComesAfterTheCounts) {
+  FlowEvent e = make_event(Kind::kNew, with_initiator(icmp4(8, 0), EW_INITIATOR_LOCAL));
+  EXPECT_THAT(flow_line(e), EndsWith("by local  out 3 pkt 300 B  in 4 pkt 400 B  "
+                                     "(total out 7 pkt 700 B, in 9 pkt 900 B)  type 8 code 0\n"));
+}
+
+// The identity of a conversation whose first packet came in still shows the
+// local end first, and the line has no packet direction.
+TEST_F(TextLines, FlowLineOfAnInboundConversation) {
+  FlowEvent e =
+      make_event(Kind::kUpdate, with_initiator(inbound(tcp4(22, 40000)), EW_INITIATOR_REMOTE));
+  const std::string line = flow_line(e);
+  EXPECT_LT(column_of(line, " 10.0.0.2:22 "), column_of(line, "-> 192.0.2.80:40000 "));
+  EXPECT_LT(column_of(line, "-> 192.0.2.80:40000 "),
+            column_of(line, " by remote  out 3 pkt 300 B"));
+  EXPECT_THAT(line, Not(HasSubstr("B  in\n")));
+  EXPECT_THAT(line, Not(HasSubstr("B  out\n")));
 }
 
 // Every counter in its place, from the one list of them (EW_COUNTERS).
