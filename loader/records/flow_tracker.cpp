@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "records/community_id.h"
 #include "records/flow_table_walk.h"
 
 namespace ew {
@@ -70,6 +71,23 @@ ew_flow_stats first_packet_stats(const ew_record& record) {
   return stats;
 }
 
+// The conversation's Community ID, from its identity (local end first). An
+// ICMP conversation is hashed from its first packet's type and code as that
+// packet went, so only one announced through the ring (which knows them) has
+// one: all ICMP between two hosts is one conversation here, and its ID is the
+// one Zeek gives its first message.
+std::string community_id_of(const ew_record& id) {
+  const std::span<const uint8_t> local(id.src);
+  const std::span<const uint8_t> remote(id.dst);
+  if (id.proto == IPPROTO_ICMP || id.proto == IPPROTO_ICMPV6) {
+    if (!(id.flags & EW_FLAG_ICMP)) return {};
+    const bool inbound = id.flags & EW_FLAG_INBOUND;
+    return community_id_icmp(id.family, inbound ? remote : local, inbound ? local : remote,
+                             id.icmp_type, id.icmp_code);
+  }
+  return community_id(id.family, id.proto, local, id.sport, remote, id.dport);
+}
+
 // "fin" or "rst" for a TCP conversation that is over, else nullptr.
 const char* tcp_close_reason(const ew_flow_key& key, const ew_flow_stats& stats) {
   if (key.proto != IPPROTO_TCP) return nullptr;
@@ -126,6 +144,7 @@ void FlowTracker::emit(FlowEvent::Kind kind, const char* reason, Known& flow,
   event.total_in_bytes = stats.in_bytes;
   event.tcp_flags = stats.tcp_flags;
   event.in_tcp_flags = stats.in_tcp_flags;
+  event.community_id = flow.community_id;
   out_.flow(event);
   flow.reported = stats;
   flow.latest = stats;
@@ -163,6 +182,7 @@ void FlowTracker::on_new(const ew_record& record) {
   Known flow;
   flow.identity = record;
   flow.first_wall_ns = clock_.to_wall_ns(record.ts_ns);
+  flow.community_id = community_id_of(record);
   emit(FlowEvent::Kind::kNew, nullptr, flow, first_packet_stats(record), record.ts_ns);
   flows_.emplace(key, flow);
 }
@@ -216,6 +236,7 @@ void FlowTracker::scan(uint64_t now, bool emit_updates) {
       Known flow;
       flow.identity = identity_of(entry.key, stats);
       flow.first_wall_ns = clock_.to_wall_ns(stats.first_ns);
+      flow.community_id = community_id_of(flow.identity);
       emit(FlowEvent::Kind::kNew, "late", flow, stats, stats.first_ns);
       it = flows_.emplace(key, flow).first;
     }

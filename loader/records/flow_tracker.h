@@ -66,6 +66,7 @@ class FlowTracker {
     int64_t first_wall_ns = 0;  // fixed once, so every line of a conversation agrees
     ew_flow_stats latest{};     // as the last scan (or the first record) found it
     ew_flow_stats reported{};   // as its last line showed it: lines give what is new since
+    std::string community_id;   // "" where it cannot be known
     bool seen = false;
   };
   struct Entry {
