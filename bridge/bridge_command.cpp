@@ -88,6 +88,14 @@ int run_bridge(const BridgeOptions& options) {
 
   EventLoop loop;
   std::unique_ptr<LineFormatter> formatter;
+  // --lan: frames leaving the LAN port go towards the local hosts, and both
+  // directions count in conversations on the uplink port.
+  WatchOptions watch_options = options.watch_options;
+  if (options.lan) {
+    const bool lan_is_a = *options.lan == checked.a.name;
+    watch_options.classifier.lan_ifindex = (lan_is_a ? checked.a : checked.b).ifindex;
+    watch_options.classifier.uplink_ifindex = (lan_is_a ? checked.b : checked.a).ifindex;
+  }
   std::optional<WatchSession> session;
   if (options.watch) {
     if (text) {
@@ -95,8 +103,8 @@ int run_bridge(const BridgeOptions& options) {
     } else {
       formatter = std::make_unique<JsonLineEncoder>(sink.buffer());
     }
-    session.emplace(options.watch_options, std::vector<Interface>{checked.a, checked.b}, sink,
-                    *formatter, loop);
+    session.emplace(watch_options, std::vector<Interface>{checked.a, checked.b}, sink, *formatter,
+                    loop);
   }
   bridge.attach_to(loop, [&](const std::string& port, PortEvent event) {
     lines->port_event(port, event, WallClock::now_ns(), sink.buffer());

@@ -114,6 +114,12 @@ BridgeCommandLine parse_bridge_command_line(int argc, const char* const* argv) {
                  "Once the ports are open (and watched), switch to user NAME; every capability "
                  "is dropped in any case but CAP_NET_ADMIN with --watch, to detach at exit")
       ->type_name("NAME");
+  std::string lan;
+  app.add_option("--lan", lan,
+                 "The port the local hosts are on (the other is the uplink): with --watch, "
+                 "records name the LAN host as the local end and who started each "
+                 "conversation, as on a host")
+      ->type_name("IFACE");
   // Shown in --help only: the split above has already taken it out.
   bool watch_flag = false;
   app.add_flag("--watch", watch_flag,
@@ -124,6 +130,14 @@ BridgeCommandLine parse_bridge_command_line(int argc, const char* const* argv) {
     app.parse(bridge_argc, argv);
     if (!output.empty()) options.output = output;
     if (!user.empty()) options.user = user;
+    if (!lan.empty()) {
+      if (lan != options.port_a && lan != options.port_b) {
+        throw Error("--lan must name one of the bridge's ports, " + options.port_a + " or " +
+                    options.port_b + " (got '" + lan + "')");
+      }
+      if (!options.watch) throw Error("--lan says how to read conversations: it needs --watch");
+      options.lan = lan;
+    }
     if (options.watch) {
       options.watch_options = parse_watch_arguments(options.watch_arguments);
       // Options that are the session's rather than the classifier's may be

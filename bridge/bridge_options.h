@@ -24,6 +24,9 @@ struct BridgeOptions {
   std::optional<std::string> user;  // run as this user once the ports are open
   bool realtime = false;            // forward at SCHED_FIFO priority
   bool watch = false;
+  // --lan: the port the local hosts are on (port_a or port_b); the other is
+  // the uplink. With --watch, conversations are then keyed by the LAN host.
+  std::optional<std::string> lan;
   WatchOptions watch_options;
   // The arguments after --watch, parsed again on SIGHUP.
   std::vector<std::string> watch_arguments;
