@@ -87,11 +87,13 @@ COMMAND_LINES = {
 }
 
 # struct ew_record: ts_ns, ifindex, len, kind, family, proto, flags, sport,
-# dport, icmp_type, icmp_code, vlan, vlan_inner, reserved, src[16], dst[16].
-RECORD = struct.Struct("=QIIBBBBHHBBHHH16s16s")
+# dport, icmp_type, icmp_code, vlan, vlan_inner, tcp_flags, initiator, src[16],
+# dst[16].
+RECORD = struct.Struct("=QIIBBBBHHBBHHBB16s16s")
 assert RECORD.size == 64
 PACKET, FLOW_NEW = 1, 2
-PORTS, ICMP, FRAGMENT, L4_SHORT, VLAN, VLAN_INNER = 1, 2, 4, 8, 16, 32
+PORTS, ICMP, FRAGMENT, L4_SHORT, VLAN, VLAN_INNER, INBOUND, TCP_FLAGS = 1, 2, 4, 8, 16, 32, 64, 128
+LOCAL, REMOTE = 1, 2
 
 
 def v4(text):
@@ -103,11 +105,12 @@ def v6(text):
 
 
 def record(kind=PACKET, family=4, proto=6, flags=PORTS, sport=51544, dport=443, icmp=(0, 0),
-           vlan=(0, 0), ts=5_000_000_000, ifindex=2, length=74, src=None, dst=None):
+           vlan=(0, 0), ts=5_000_000_000, ifindex=2, length=74, src=None, dst=None, tcp_flags=0,
+           initiator=0):
     src = src or (v4("192.0.2.20") if family == 4 else v6("2001:db8::20"))
     dst = dst or (v4("203.0.113.14") if family == 4 else v6("2001:db8:1::14"))
     return RECORD.pack(ts, ifindex, length, kind, family, proto, flags, sport, dport, icmp[0],
-                       icmp[1], vlan[0], vlan[1], 0, src, dst)
+                       icmp[1], vlan[0], vlan[1], tcp_flags, initiator, src, dst)
 
 
 RECORDS = {
@@ -123,6 +126,13 @@ RECORDS = {
     "unknown-ifindex": record(ifindex=999999),
     "odd-family": record(family=0, proto=255, flags=0xff),
     "far-future": record(ts=0xFFFFFFFFFFFFFFFF),
+    "inbound-syn": record(kind=FLOW_NEW, flags=PORTS | INBOUND | TCP_FLAGS, tcp_flags=0x02,
+                          initiator=REMOTE),
+    "syn-ack-out": record(kind=FLOW_NEW, flags=PORTS | TCP_FLAGS, tcp_flags=0x12,
+                          initiator=REMOTE),
+    "all-tcp-flags": record(flags=PORTS | TCP_FLAGS | INBOUND, tcp_flags=0xff),
+    "odd-initiator": record(kind=FLOW_NEW, proto=1, flags=ICMP | INBOUND, icmp=(0, 0),
+                            initiator=7),
 }
 
 
@@ -148,6 +158,8 @@ def main():
         flow = [record(kind=FLOW_NEW, ts=5_000_000_000 + i, sport=50000 + i % 3)
                 for i in range(6)]
         write(target, "flow-mode", samples(1, flow + [RECORDS["udp-v6-vlan"]], pad))
+        write(target, "conversations", samples(1, [RECORDS[n] for n in (
+            "inbound-syn", "syn-ack-out", "odd-initiator", "icmpv6")], pad))
         write(target, "burst", samples(0, list(RECORDS.values()), pad))
         # Wrong sizes count as malformed and go no further.
         write(target, "wrong-sizes", samples(0, [RECORDS["tcp-v4"][:63], RECORDS["tcp-v4"] +
