@@ -58,16 +58,16 @@ test: deps
 	tests/stage.sh "package: make deb and the install test" $(MAKE) package-test
 	tests/stage.sh "kernels: ARM packages and four emulated kernels" $(MAKE) test-kernels DEBS_BUILT=$(ARCH)
 
-# The builds a user or a packager makes: the two programs alone (no
-# GoogleTest, no benchmarks), optimised, with Debian's own flags
-# (dpkg-buildflags: hardening, _FORTIFY_SOURCE, -O2) as debhelper passes them
-# (CMAKE_BUILD_TYPE=None), and a plain Release build, with g++ and with clang.
-# Warnings fail these builds here so that a new one shows up in CI first; a
-# user's build never has -Werror. g++ with Debian's flags is the package
-# build itself, which `make test` makes with warnings fatal (package-test);
-# clang with Debian's flags optimises as a Release build does, so that one
-# stands for both.
-VARIANTS ?= g++:Release clang++:None
+# The builds a user or a packager makes besides the development build: the
+# two programs alone (no GoogleTest, no benchmarks), optimised, with Debian's
+# own flags (dpkg-buildflags: hardening, _FORTIFY_SOURCE, -O2) as debhelper
+# passes them (CMAKE_BUILD_TYPE=None). Warnings fail these builds here so
+# that a new one shows up in CI first; a user's build never has -Werror. g++
+# with Debian's flags is the package build itself, which `make test` makes
+# with warnings fatal (package-test), so only clang is built here; it
+# optimises as a Release build does, which stands for that one too. Others:
+# make build-variants VARIANTS="g++:Release clang++:Release".
+VARIANTS ?= clang++:None
 build-variants: deps
 	@set -e; for v in $(VARIANTS); do \
 	  cxx=$${v%%:*}; type=$${v##*:}; dir=build-variant-$$cxx-$$type; \
