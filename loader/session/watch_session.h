@@ -1,5 +1,6 @@
-// One classifier attached to the egress hook of some interfaces, its records
-// decoded and written through a formatter, driven by the caller's event loop.
+// One classifier attached to the egress hook of some interfaces (and to their
+// ingress hook too with Direction::kBoth), its records decoded and written
+// through a formatter, driven by the caller's event loop.
 // egresswatch runs one alone; egresswatch-bridge --watch runs one on its two
 // ports beside the forwarding, in the same loop and the same output stream.
 #pragma once
@@ -25,7 +26,7 @@
 #include "records/record_source.h"
 #include "records/record_writer.h"
 #include "session/options.h"
-#include "tc/egress_attachment.h"
+#include "tc/interface_attachment.h"
 
 namespace ew {
 
@@ -36,13 +37,15 @@ std::vector<std::string> options_needing_restart(const WatchOptions& running,
 
 class WatchSession {
  public:
-  // Loads the classifier, attaches it to every interface in `ifaces` and
-  // registers its fds (records, link changes, timers) on `loop`. The session
+  // Loads the classifier, attaches it to every interface in `ifaces` (on the
+  // hooks `direction` names: egresswatch passes resolved_direction(options),
+  // the bridge kEgress whatever the options say) and registers its fds
+  // (records, link changes, timers) on `loop`. The session
   // stops the loop when the output reader has gone or when every watched
   // interface has been removed. Throws ew::Error; whatever was attached
   // before the failure is detached again.
-  WatchSession(const WatchOptions& options, const std::vector<Interface>& ifaces, OutputSink& sink,
-               LineFormatter& formatter, EventLoop& loop);
+  WatchSession(const WatchOptions& options, const std::vector<Interface>& ifaces,
+               Direction direction, OutputSink& sink, LineFormatter& formatter, EventLoop& loop);
   WatchSession(const WatchSession&) = delete;
   WatchSession& operator=(const WatchSession&) = delete;
   ~WatchSession();
@@ -85,7 +88,7 @@ class WatchSession {
   std::optional<FlowTracker> flows_;
   std::unique_ptr<RecordSource> source_;
   // A list: an interface that disappears leaves from the middle.
-  std::list<EgressAttachment> attachments_;
+  std::list<InterfaceAttachment> attachments_;
   LossMonitor losses_;
   int64_t last_loss_check_ = 0;
   uint64_t last_updates_ = 0;

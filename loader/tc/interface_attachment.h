@@ -1,0 +1,42 @@
+// Everything egresswatch holds on one interface, in the order it is taken:
+// the per-interface lock, the clsact qdisc, the egress filter and, when asked,
+// the ingress filter. Members are released in reverse: the filters first,
+// then the qdisc (if ours and unused by anyone's filter on either hook), then
+// the lock. A failure part way releases what was taken the same way.
+#pragma once
+
+#include <optional>
+
+#include "net/interface.h"
+#include "netlink/socket.h"
+#include "state/interface_lock.h"
+#include "state/qdisc_ownership.h"
+#include "tc/clsact_filter.h"
+#include "tc/clsact_qdisc.h"
+
+namespace ew {
+
+struct InterfaceAttachment {
+  Interface iface;
+  InterfaceLock lock;
+  ClsactQdisc qdisc;
+  ClsactFilter egress;
+  std::optional<ClsactFilter> ingress;  // declared last: detached first
+
+  // Throws ew::Error; whatever was taken before the failure is released.
+  static InterfaceAttachment attach(netlink::NetlinkSocket& socket, const Interface& iface,
+                                    bool with_ingress, int prog_fd, uint32_t prog_id) {
+    auto lock = InterfaceLock::acquire(iface);
+    auto qdisc = ClsactQdisc::ensure(socket, iface);
+    auto egress = ClsactFilter::attach(socket, iface, TcHook::kEgress, prog_fd, prog_id);
+    std::optional<ClsactFilter> ingress;
+    if (with_ingress) {
+      ingress.emplace(ClsactFilter::attach(socket, iface, TcHook::kIngress, prog_fd, prog_id));
+    }
+    QdiscOwnership::mark_attached(iface);
+    return InterfaceAttachment{iface, std::move(lock), std::move(qdisc), std::move(egress),
+                               std::move(ingress)};
+  }
+};
+
+}  // namespace ew
