@@ -7,8 +7,9 @@
 # - another tool's filter at our slot on ingress is refused with a message
 #   that names the hook, and the egress hook and the qdisc stay as they were
 #   (also for an interface attached before the one that failed);
-# - after kill -9, `egresswatch detach` clears both hooks, and a start that
-#   does not want ingress removes the leftover there;
+# - after kill -9, `egresswatch detach` clears both hooks, a leftover on
+#   either hook vouches for the qdisc we created, and a start that does not
+#   want ingress removes the leftover there;
 # - packet mode without --direction, and --direction egress, attach egress
 #   only; --direction both in packet mode attaches both; the config file's
 #   "direction" counts, and a change on SIGHUP needs a restart.
@@ -91,6 +92,20 @@ in_a "$EGRESSWATCH" detach veth0 2>"$WORK/detach.err" || fail "detach failed: $(
 grep -q "veth0: removed 2 egresswatch filters (egress, ingress)" "$WORK/detach.err" ||
   fail "detach said: $(cat "$WORK/detach.err")"
 expect_eq "$(tc_state)" "$clean" "tc state after kill -9 and detach"
+
+# The record of the qdisc we created is trusted while a filter of ours hangs
+# from either hook: after a kill -9 and the egress leftover deleted by hand,
+# the ingress one still vouches for it, and the next run removes it at exit.
+start_egresswatch killed3 veth0 --include 192.0.2.0/24
+wait_attached killed3
+kill -9 "$EW_PID"
+wait "$EW_PID" 2>/dev/null || true
+tc -n "$NS_A" filter del dev veth0 egress pref 10000
+expect_hooks 0 1 "after kill -9 and deleting the egress leftover"
+start_egresswatch after_hand veth0 --include 192.0.2.0/24
+wait_attached after_hand
+stop_egresswatch INT
+expect_eq "$(tc_state)" "$clean" "tc state after a run that found only the ingress leftover"
 
 # kill -9 of a flow-mode run, then a packet-mode start: the leftover on
 # ingress is removed (it would outlive the new run), the egress one replaced.
