@@ -99,7 +99,7 @@ int run_bridge(const BridgeOptions& options) {
     // leaves through one of the two ports (A -> B out of b, B -> A out of a),
     // so an ingress hook would see every frame a second time.
     session.emplace(options.watch_options, std::vector<Interface>{checked.a, checked.b},
-                    Direction::kEgress, sink, *formatter, loop);
+                    SessionHooks::kEgressOnly, sink, *formatter, loop);
   }
   bridge.attach_to(loop, [&](const std::string& port, PortEvent event) {
     lines->port_event(port, event, WallClock::now_ns(), sink.buffer());

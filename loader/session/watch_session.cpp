@@ -60,9 +60,12 @@ std::vector<std::string> options_needing_restart(const WatchOptions& running,
 }
 
 WatchSession::WatchSession(const WatchOptions& options, const std::vector<Interface>& ifaces,
-                           Direction direction, OutputSink& sink, LineFormatter& formatter,
+                           SessionHooks hooks, OutputSink& sink, LineFormatter& formatter,
                            EventLoop& loop)
     : options_(options),
+      hooks_(hooks),
+      direction_(hooks == SessionHooks::kEgressOnly ? Direction::kEgress
+                                                    : resolved_direction(options)),
       sink_(sink),
       formatter_(formatter),
       loop_(loop),
@@ -88,7 +91,7 @@ WatchSession::WatchSession(const WatchOptions& options, const std::vector<Interf
   const uint32_t prog_id = classifier_.program_id();
   for (const auto& iface : ifaces) {
     attachments_.push_back(InterfaceAttachment::attach(
-        socket_, iface, direction == Direction::kBoth, classifier_.program_fd(), prog_id));
+        socket_, iface, direction_ == Direction::kBoth, classifier_.program_fd(), prog_id));
   }
 
   loop.add(source_->poll_fd(), EPOLLIN, [this](uint32_t) { drain(); });
@@ -202,6 +205,8 @@ void WatchSession::reload_prefixes(const OptionsReloader& reload) {
     log_info("reloaded the prefix lists (" + std::to_string(rules_.size()) + " prefixes)");
     std::string ignored;
     for (const auto& name : options_needing_restart(options_, reloaded)) {
+      // Egress alone whatever the options say: a restart would not change it.
+      if (hooks_ == SessionHooks::kEgressOnly && name == "--direction") continue;
       ignored += (ignored.empty() ? "" : ", ") + name;
     }
     if (!ignored.empty()) log_warning("changed, but applied only by a restart: " + ignored);

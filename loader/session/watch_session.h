@@ -1,6 +1,6 @@
 // One classifier attached to the egress hook of some interfaces (and to their
-// ingress hook too with Direction::kBoth), its records decoded and written
-// through a formatter, driven by the caller's event loop.
+// ingress hook too when the direction is both), its records decoded and
+// written through a formatter, driven by the caller's event loop.
 // egresswatch runs one alone; egresswatch-bridge --watch runs one on its two
 // ports beside the forwarding, in the same loop and the same output stream.
 #pragma once
@@ -35,17 +35,21 @@ namespace ew {
 std::vector<std::string> options_needing_restart(const WatchOptions& running,
                                                  const WatchOptions& reloaded);
 
+// Which hooks a session attaches to: those --direction (or --mode) asks for,
+// egresswatch's case; or egress alone whatever the options say, the bridge's,
+// whose forwarded traffic leaves through the egress of one of its ports in
+// either direction.
+enum class SessionHooks { kByOptions, kEgressOnly };
+
 class WatchSession {
  public:
-  // Loads the classifier, attaches it to every interface in `ifaces` (on the
-  // hooks `direction` names: egresswatch passes resolved_direction(options),
-  // the bridge kEgress whatever the options say) and registers its fds
-  // (records, link changes, timers) on `loop`. The session
-  // stops the loop when the output reader has gone or when every watched
-  // interface has been removed. Throws ew::Error; whatever was attached
-  // before the failure is detached again.
+  // Loads the classifier, attaches it to every interface in `ifaces` on the
+  // hooks `hooks` says, and registers its fds (records, link changes, timers)
+  // on `loop`. The session stops the loop when the output reader has gone or
+  // when every watched interface has been removed. Throws ew::Error; whatever
+  // was attached before the failure is detached again.
   WatchSession(const WatchOptions& options, const std::vector<Interface>& ifaces,
-               Direction direction, OutputSink& sink, LineFormatter& formatter, EventLoop& loop);
+               SessionHooks hooks, OutputSink& sink, LineFormatter& formatter, EventLoop& loop);
   WatchSession(const WatchSession&) = delete;
   WatchSession& operator=(const WatchSession&) = delete;
   ~WatchSession();
@@ -66,6 +70,8 @@ class WatchSession {
 
   // "eth0, eth1": the interfaces still watched.
   std::string watched_names() const;
+  // The hooks attached: kBoth when ingress is watched too.
+  Direction direction() const { return direction_; }
 
  private:
   void drain();
@@ -75,6 +81,8 @@ class WatchSession {
   void flush_or_stop();
 
   const WatchOptions& options_;
+  const SessionHooks hooks_;
+  const Direction direction_;
   OutputSink& sink_;
   LineFormatter& formatter_;
   EventLoop& loop_;

@@ -103,11 +103,10 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
   auto formatter = make_formatter(options, sink);
 
   EventLoop loop;
-  const Direction direction = resolved_direction(options);
-  WatchSession session(options, ifaces, direction, sink, *formatter, loop);
+  WatchSession session(options, ifaces, SessionHooks::kByOptions, sink, *formatter, loop);
   drop_privileges_after_setup(/*detach_needed=*/true, user);
   log_info("watching " + session.watched_names() +
-           (direction == Direction::kBoth ? " on egress and ingress" : " on egress") +
+           (session.direction() == Direction::kBoth ? " on egress and ingress" : " on egress") +
            " (Ctrl-C to stop)");
 
   loop.add(stop_signals.fd(), EPOLLIN, [&](uint32_t) {
