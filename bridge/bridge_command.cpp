@@ -103,8 +103,11 @@ int run_bridge(const BridgeOptions& options) {
     } else {
       formatter = std::make_unique<JsonLineEncoder>(sink.buffer());
     }
-    session.emplace(watch_options, std::vector<Interface>{checked.a, checked.b}, sink, *formatter,
-                    loop);
+    // Egress only, whatever the mode: each direction of forwarded traffic
+    // leaves through one of the two ports (A -> B out of b, B -> A out of a),
+    // so an ingress hook would see every frame a second time.
+    session.emplace(watch_options, std::vector<Interface>{checked.a, checked.b},
+                    SessionHooks::kEgressOnly, sink, *formatter, loop);
   }
   bridge.attach_to(loop, [&](const std::string& port, PortEvent event) {
     lines->port_event(port, event, WallClock::now_ns(), sink.buffer());

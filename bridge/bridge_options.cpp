@@ -24,11 +24,18 @@ constexpr const char* kFooter =
     "--mode, --include, --exclude, --config, ... Stats lines ({\"type\":\"bridge_stats\",\"ports\":"
     "[...]}) are written at exit, on SIGUSR1 and every --stats-interval.";
 
+// Forwarded traffic is seen once per direction on egress alone (A -> B leaves
+// through B's port, B -> A through A's); ingress would see it all again.
+constexpr const char* kDirectionRefusal =
+    "--direction does not apply to the bridge: both directions of the traffic it forwards "
+    "leave through the egress hook of one of its two ports, which is all it watches";
+
 // An option CLI11 left over: a classifier option given before --watch gets
 // told where it goes; anything else the nearest bridge option.
 std::string unknown_option_text(const CLI::App& app, const CLI::ParseError& e) {
   const auto typed = first_unknown_option(app.remaining(true));
   if (!typed) return e.what();
+  if (*typed == "--direction") return kDirectionRefusal;
   const auto classifier = watch_option_names();
   if (std::find(classifier.begin(), classifier.end(), *typed) != classifier.end()) {
     return *typed + " is a classifier option: put it after --watch";
@@ -58,6 +65,9 @@ WatchOptions parse_watch_arguments(const std::vector<std::string>& arguments) {
   }
   if (parsed.watch.format != OutputFormat::kAuto) {
     throw Error("--watch: --format is the bridge's option: give it before --watch");
+  }
+  if (parsed.watch.direction) {
+    throw Error(std::string("--watch: ") + kDirectionRefusal);
   }
   return parsed.watch;
 }

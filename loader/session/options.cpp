@@ -80,6 +80,11 @@ void add_watch_options(CLI::App& app, WatchOptions& watch, RawOptions& raw) {
                     "flow: a record when a flow starts, updates, and an end (default); "
                     "packet: one record per packet")
       ->default_str("flow");
+  add_choice_option<std::optional<Direction>>(
+      app, "--direction", watch.direction,
+      {{"egress", Direction::kEgress}, {"both", Direction::kBoth}},
+      "egress: packets leaving each IFACE; both: those arriving on it too (its ingress hook "
+      "as well). Default: both in flow mode, egress in packet mode");
   app.add_option("--exclude", raw.excludes, "Treat addresses in CIDR as private (repeatable)")
       ->type_name("CIDR")
       ->allow_extra_args(false);
@@ -155,6 +160,11 @@ void add_watch_options(CLI::App& app, WatchOptions& watch, RawOptions& raw) {
 }
 
 }  // namespace
+
+Direction resolved_direction(const WatchOptions& options) {
+  if (options.direction) return *options.direction;
+  return options.classifier.mode == RecordMode::kFlow ? Direction::kBoth : Direction::kEgress;
+}
 
 std::vector<std::string> watch_option_names() {
   WatchOptions watch;

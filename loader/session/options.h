@@ -15,6 +15,10 @@ namespace ew {
 
 enum class OutputFormat { kAuto, kJson, kText };
 
+// Which hooks of each interface the classifier is attached to: egress alone,
+// or ingress too, so that what arrives is seen beside what leaves.
+enum class Direction { kEgress, kBoth };
+
 struct WatchOptions {
   std::vector<std::string> interfaces;  // empty: the default route's
   // --mode, --transport, --ring-size, --flow-table-size, --sample, --rate-limit.
@@ -26,11 +30,17 @@ struct WatchOptions {
   double stats_interval_seconds = 0;  // 0: only the final stats line
   double flow_interval_seconds = 10;  // flow mode: update records for flows that moved
   double idle_timeout_seconds = 60;   // flow mode: end record after this much silence
+  // --direction; unset: it depends on --mode (see resolved_direction).
+  std::optional<Direction> direction;
   bool verbose = false;
   // After attaching, run as this user (with CAP_NET_ADMIN only, to detach).
   std::optional<std::string> user;
   std::optional<std::string> config_file;
 };
+
+// --direction as given, or without it: both in flow mode (a conversation's
+// two directions), egress in packet mode (a line per packet leaving).
+Direction resolved_direction(const WatchOptions& options);
 
 struct DetachOptions {
   std::vector<std::string> interfaces;

@@ -40,6 +40,8 @@ std::vector<std::string> options_needing_restart(const WatchOptions& running,
   };
   check(running.interfaces == reloaded.interfaces, "interfaces");
   check(running.classifier.mode == reloaded.classifier.mode, "--mode");
+  // As attached: without --direction a change of --mode changes it too.
+  check(resolved_direction(running) == resolved_direction(reloaded), "--direction");
   check(running.output == reloaded.output, "--output");
   check(running.format == reloaded.format, "--format");
   check(running.classifier.transport == reloaded.classifier.transport, "--transport");
@@ -58,8 +60,12 @@ std::vector<std::string> options_needing_restart(const WatchOptions& running,
 }
 
 WatchSession::WatchSession(const WatchOptions& options, const std::vector<Interface>& ifaces,
-                           OutputSink& sink, LineFormatter& formatter, EventLoop& loop)
+                           SessionHooks hooks, OutputSink& sink, LineFormatter& formatter,
+                           EventLoop& loop)
     : options_(options),
+      hooks_(hooks),
+      direction_(hooks == SessionHooks::kEgressOnly ? Direction::kEgress
+                                                    : resolved_direction(options)),
       sink_(sink),
       formatter_(formatter),
       loop_(loop),
@@ -84,8 +90,8 @@ WatchSession::WatchSession(const WatchOptions& options, const std::vector<Interf
 
   const uint32_t prog_id = classifier_.program_id();
   for (const auto& iface : ifaces) {
-    attachments_.push_back(
-        EgressAttachment::attach(socket_, iface, classifier_.program_fd(), prog_id));
+    attachments_.push_back(InterfaceAttachment::attach(
+        socket_, iface, direction_ == Direction::kBoth, classifier_.program_fd(), prog_id));
   }
 
   loop.add(source_->poll_fd(), EPOLLIN, [this](uint32_t) { drain(); });
@@ -202,6 +208,8 @@ void WatchSession::reload_prefixes(const OptionsReloader& reload) {
     log_info("reloaded the prefix lists (" + std::to_string(rules_.size()) + " prefixes)");
     std::string ignored;
     for (const auto& name : options_needing_restart(options_, reloaded)) {
+      // Egress alone whatever the options say: a restart would not change it.
+      if (hooks_ == SessionHooks::kEgressOnly && name == "--direction") continue;
       ignored += (ignored.empty() ? "" : ", ") + name;
     }
     if (!ignored.empty()) log_warning("changed, but applied only by a restart: " + ignored);
@@ -215,7 +223,7 @@ void WatchSession::reload_prefixes(const OptionsReloader& reload) {
 
 void WatchSession::interface_gone(int ifindex) {
   auto it = std::find_if(attachments_.begin(), attachments_.end(),
-                         [&](const EgressAttachment& a) { return a.iface.ifindex == ifindex; });
+                         [&](const InterfaceAttachment& a) { return a.iface.ifindex == ifindex; });
   if (it == attachments_.end()) return;
   drain();
   if (flows_) flows_->end_interface(static_cast<uint32_t>(ifindex), WallClock::monotonic_ns());

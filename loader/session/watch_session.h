@@ -1,5 +1,6 @@
-// One classifier attached to the egress hook of some interfaces, its records
-// decoded and written through a formatter, driven by the caller's event loop.
+// One classifier attached to the egress hook of some interfaces (and to their
+// ingress hook too when the direction is both), its records decoded and
+// written through a formatter, driven by the caller's event loop.
 // egresswatch runs one alone; egresswatch-bridge --watch runs one on its two
 // ports beside the forwarding, in the same loop and the same output stream.
 #pragma once
@@ -25,7 +26,7 @@
 #include "records/record_source.h"
 #include "records/record_writer.h"
 #include "session/options.h"
-#include "tc/egress_attachment.h"
+#include "tc/interface_attachment.h"
 
 namespace ew {
 
@@ -34,15 +35,21 @@ namespace ew {
 std::vector<std::string> options_needing_restart(const WatchOptions& running,
                                                  const WatchOptions& reloaded);
 
+// Which hooks a session attaches to: those --direction (or --mode) asks for,
+// egresswatch's case; or egress alone whatever the options say, the bridge's,
+// whose forwarded traffic leaves through the egress of one of its ports in
+// either direction.
+enum class SessionHooks { kByOptions, kEgressOnly };
+
 class WatchSession {
  public:
-  // Loads the classifier, attaches it to every interface in `ifaces` and
-  // registers its fds (records, link changes, timers) on `loop`. The session
-  // stops the loop when the output reader has gone or when every watched
-  // interface has been removed. Throws ew::Error; whatever was attached
-  // before the failure is detached again.
-  WatchSession(const WatchOptions& options, const std::vector<Interface>& ifaces, OutputSink& sink,
-               LineFormatter& formatter, EventLoop& loop);
+  // Loads the classifier, attaches it to every interface in `ifaces` on the
+  // hooks `hooks` says, and registers its fds (records, link changes, timers)
+  // on `loop`. The session stops the loop when the output reader has gone or
+  // when every watched interface has been removed. Throws ew::Error; whatever
+  // was attached before the failure is detached again.
+  WatchSession(const WatchOptions& options, const std::vector<Interface>& ifaces,
+               SessionHooks hooks, OutputSink& sink, LineFormatter& formatter, EventLoop& loop);
   WatchSession(const WatchSession&) = delete;
   WatchSession& operator=(const WatchSession&) = delete;
   ~WatchSession();
@@ -63,6 +70,8 @@ class WatchSession {
 
   // "eth0, eth1": the interfaces still watched.
   std::string watched_names() const;
+  // The hooks attached: kBoth when ingress is watched too.
+  Direction direction() const { return direction_; }
 
  private:
   void drain();
@@ -72,6 +81,8 @@ class WatchSession {
   void flush_or_stop();
 
   const WatchOptions& options_;
+  const SessionHooks hooks_;
+  const Direction direction_;
   OutputSink& sink_;
   LineFormatter& formatter_;
   EventLoop& loop_;
@@ -85,7 +96,7 @@ class WatchSession {
   std::optional<FlowTracker> flows_;
   std::unique_ptr<RecordSource> source_;
   // A list: an interface that disappears leaves from the middle.
-  std::list<EgressAttachment> attachments_;
+  std::list<InterfaceAttachment> attachments_;
   LossMonitor losses_;
   int64_t last_loss_check_ = 0;
   uint64_t last_updates_ = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <utility>
 
 #include "core/error.h"
@@ -79,8 +80,10 @@ ClsactQdisc::~ClsactQdisc() {
 }
 
 bool ClsactQdisc::has_egresswatch_filter(netlink::NetlinkSocket& socket, const Interface& iface) {
-  const auto filters = list_filters(socket, iface, netlink::kEgressParent);
-  return std::any_of(filters.begin(), filters.end(), is_egresswatch_filter);
+  return std::any_of(std::begin(kClsactHooks), std::end(kClsactHooks), [&](TcHook hook) {
+    const auto filters = list_filters(socket, iface, hook);
+    return std::any_of(filters.begin(), filters.end(), is_egresswatch_filter);
+  });
 }
 
 void ClsactQdisc::remove_if_ours_and_unused(netlink::NetlinkSocket& socket,

@@ -20,7 +20,7 @@ class ClsactQdisc {
 
   bool created_by_us() const { return created_; }
 
-  // Whether a filter of egresswatch's is on the egress hook.
+  // Whether a filter of egresswatch's is on either hook (egress or ingress).
   static bool has_egresswatch_filter(netlink::NetlinkSocket& socket, const Interface& iface);
 
   // Deletes the qdisc if it is ours and unused. Also used by `detach`.

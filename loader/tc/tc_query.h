@@ -8,12 +8,13 @@
 #include "net/interface.h"
 #include "netlink/socket.h"
 #include "netlink/tc_dump.h"
+#include "tc/tc_hook.h"
 
 namespace ew {
 
-// Filters under parent (one of the clsact hooks). Throws ew::Error.
+// Filters on one of the clsact hooks (none without a clsact qdisc). Throws ew::Error.
 std::vector<netlink::TcFilter> list_filters(netlink::NetlinkSocket& socket, const Interface& iface,
-                                            uint32_t parent);
+                                            TcHook hook);
 
 // Whether any filter is attached to either clsact hook.
 bool clsact_has_filters(netlink::NetlinkSocket& socket, const Interface& iface);

@@ -7,7 +7,8 @@
 #include "state/interface_lock.h"
 #include "state/qdisc_ownership.h"
 #include "tc/clsact_qdisc.h"
-#include "tc/egress_filter.h"
+#include "tc/clsact_filter.h"
+#include "tc/tc_hook.h"
 
 namespace ew {
 
@@ -28,7 +29,14 @@ int run_detach(const DetachOptions& options) {
   for (const auto& iface : ifaces) {
     // The lock, held while we work, keeps an egresswatch from starting here.
     auto lock = InterfaceLock::acquire(iface);
-    int removed = EgressFilter::remove_leftovers(socket, iface);
+    int removed = 0;
+    std::string hooks;  // "egress, ingress": where filters were removed
+    for (TcHook hook : kClsactHooks) {
+      const int on_hook = ClsactFilter::remove_leftovers(socket, iface, hook);
+      if (on_hook == 0) continue;
+      removed += on_hook;
+      hooks += (hooks.empty() ? "" : ", ") + std::string(hook_name(hook));
+    }
     if (removed > 0) {
       ClsactQdisc::remove_if_ours_and_unused(socket, iface);
     } else {
@@ -37,7 +45,7 @@ int run_detach(const DetachOptions& options) {
     }
     log_info(iface.name + ": " +
              (removed ? "removed " + std::to_string(removed) + " egresswatch filter" +
-                            (removed > 1 ? "s" : "")
+                            (removed > 1 ? "s" : "") + " (" + hooks + ")"
                       : std::string("no egresswatch filter to remove")));
   }
   return 0;

@@ -103,9 +103,11 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
   auto formatter = make_formatter(options, sink);
 
   EventLoop loop;
-  WatchSession session(options, ifaces, sink, *formatter, loop);
+  WatchSession session(options, ifaces, SessionHooks::kByOptions, sink, *formatter, loop);
   drop_privileges_after_setup(/*detach_needed=*/true, user);
-  log_info("watching " + session.watched_names() + " (Ctrl-C to stop)");
+  log_info("watching " + session.watched_names() +
+           (session.direction() == Direction::kBoth ? " on egress and ingress" : " on egress") +
+           " (Ctrl-C to stop)");
 
   loop.add(stop_signals.fd(), EPOLLIN, [&](uint32_t) {
     while (stop_signals.read_signal())

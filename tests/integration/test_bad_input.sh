@@ -80,5 +80,5 @@ tc -n "$NS_A" qdisc del dev spare0 ingress
 tc -n "$NS_A" qdisc add dev spare0 clsact
 tc -n "$NS_A" filter add dev spare0 egress prio 10000 protocol all u32 match u32 0 0 classid 1:1
 before_spare0=$(tc_state spare0)
-expect_refusal 1 "spare0: tc egress priority 10000 is taken by a 'u32' filter" veth0 spare0
+expect_refusal 1 "spare0: egress hook: priority 10000 is taken by a 'u32' filter" veth0 spare0
 log "ok: $n refusals"

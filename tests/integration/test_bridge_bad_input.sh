@@ -24,6 +24,7 @@ x_state() {
   local dev
   for dev in $(ip -n "$NS_X" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1); do
     tc -n "$NS_X" qdisc show dev "$dev"
+    tc -n "$NS_X" filter show dev "$dev" ingress 2>/dev/null || true
     tc -n "$NS_X" filter show dev "$dev" egress 2>/dev/null || true
   done
 }
@@ -64,6 +65,14 @@ expect_refusal 2 "--format must be auto, json or text (got 'bogus')" pa pb --for
 expect_refusal 2 "--watch: --format is the bridge's option: give it before --watch" \
   pa pb --watch --format text
 expect_refusal 2 "'192.0.2.1/24' is not a valid prefix" pa pb --watch --include 192.0.2.1/24
+# The bridge watches its ports' egress only, in either mode: --direction, on
+# either side of --watch or in the classifier's --config file, is refused.
+direction_refusal="--direction does not apply to the bridge: both directions of the traffic it forwards leave through the egress hook of one of its two ports, which is all it watches"
+expect_refusal 2 "egresswatch-bridge: --watch: $direction_refusal (see --help)" pa pb --watch --direction both
+expect_refusal 2 "egresswatch-bridge: --watch: $direction_refusal (see --help)" pa pb --watch --mode packet --direction egress
+expect_refusal 2 "egresswatch-bridge: $direction_refusal (see --help)" pa pb --direction both --watch
+echo '{"direction": "both"}' >"$WORK/direction.json"
+expect_refusal 2 "egresswatch-bridge: --watch: $direction_refusal (see --help)" pa pb --watch --config "$WORK/direction.json"
 expect_refusal 2 "egresswatch-bridge: --mode is a classifier option: put it after --watch (see --help)" \
   pa pb --mode packet
 expect_refusal 2 "egresswatch-bridge: unknown option --duraton; did you mean --duration? (see --help)" \

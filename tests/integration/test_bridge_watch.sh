@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # --watch: the classifier on both ports' egress sees each direction of
 # bridged traffic exactly once (A -> B leaves through pb, B -> A through pa),
-# in the same stream as the bridge's stats. Ctrl-C removes every filter and
-# qdisc; after kill -9, `egresswatch detach pa pb` does. SIGHUP reloads the
-# classifier's prefix lists.
+# in the same stream as the bridge's stats; in flow mode too it attaches to
+# egress alone. Ctrl-C removes every filter and qdisc; after kill -9,
+# `egresswatch detach pa pb` does. SIGHUP reloads the classifier's prefix lists.
 source "$(dirname "$0")/bridge_lib.sh"
 require_bridge_root
 bridge_setup
@@ -51,9 +51,12 @@ start_bridge reload --watch --config "$WORK/watch.json"
 wait_bridging reload
 in_a ping -q -c 2 -i 0.05 -W 2 192.0.2.2 >/dev/null || fail "ping A -> B before the reload"
 sleep 0.2
-echo '{"mode": "packet"}' >"$WORK/watch.json"  # 192.0.2.0/24 private again
+# 192.0.2.0/24 private again; the mode needs a restart, which for the bridge
+# changes no hook (egress alone in either mode), so --direction is not named.
+echo '{"mode": "flow"}' >"$WORK/watch.json"
 kill -HUP "$EW_PID"
 wait_for_stderr reload "reloaded the prefix lists" 1 3
+wait_for_stderr reload "changed, but applied only by a restart: --mode$" 1 3
 in_a ping -q -c 3 -i 0.05 -W 2 192.0.2.2 >/dev/null || fail "ping A -> B after the reload"
 sleep 0.2
 stop_bridge INT
@@ -63,6 +66,14 @@ expect_eq "$(port_state)" "$before" "pa and pb after the reload run"
 # kill -9 leaves the filters; detach removes them; promiscuity is back anyway.
 start_bridge killed --watch --include 192.0.2.0/24
 wait_bridging killed
+# Flow mode, where egresswatch would take ingress too: the ports are watched
+# on egress alone (each direction of forwarded traffic leaves through one).
+for port in pa pb; do
+  tc -n "$NS_X" filter show dev $port egress | grep -q egresswatch || fail "no egress filter on $port in flow mode"
+  if tc -n "$NS_X" filter show dev $port ingress | grep -q egresswatch; then
+    fail "the bridge attached to $port's ingress: $(tc -n "$NS_X" filter show dev $port ingress)"
+  fi
+done
 expect_eq "$(promiscuity pa)" 1 "promiscuity of pa while bridging"
 kill -9 "$EW_PID"
 wait "$EW_PID" 2>/dev/null || true

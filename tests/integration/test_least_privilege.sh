@@ -56,6 +56,26 @@ expect_eq "$(count_records user 'select(.dst == "192.0.2.2" and .icmp_type == 8)
   "--user nobody: records before and after a reload"
 expect_eq "$(tc_state)" "$before" "tc state after a run as nobody"
 
+# Flow mode watches both hooks: the ingress filter too is attached with only
+# the three capabilities, and detached at exit with only CAP_NET_ADMIN left
+# (also as nobody).
+ip netns exec "$NS_A" setpriv --bounding-set=-all,+bpf,+perfmon,+net_admin --inh-caps=-all \
+  "$EGRESSWATCH" veth0 --mode flow --include 192.0.2.0/24 \
+  >"$WORK/flow.jsonl" 2>"$WORK/flow.err" &
+EW_PID=$!
+EW_PIDS+=("$EW_PID")
+wait_attached flow
+tc -n "$NS_A" filter show dev veth0 ingress | grep -q egresswatch ||
+  fail "no ingress filter in flow mode with only the three capabilities"
+stop_egresswatch INT
+expect_eq "$(tc_state)" "$before" "tc state after a flow-mode run with only the three capabilities"
+start_egresswatch flowuser veth0 --mode flow --include 192.0.2.0/24 --user nobody
+wait_attached flowuser
+tc -n "$NS_A" filter show dev veth0 ingress | grep -q egresswatch ||
+  fail "no ingress filter in flow mode as nobody"
+stop_egresswatch INT
+expect_eq "$(tc_state)" "$before" "tc state after a flow-mode run as nobody"
+
 # An unknown user is refused before anything is attached.
 status=0
 in_a "$EGRESSWATCH" veth0 --user no-such-user-here >/dev/null 2>"$WORK/nouser.err" || status=$?

@@ -114,7 +114,9 @@ log "rate: $stats"
 # --- Flow mode with a full ring: every flow is still announced, the ones
 # whose record was lost by a scan of the flow table ("new" with reason "late").
 SENT=300
-start_egresswatch flowring veth0 --ring-size 4096 --flow-interval 0.3 --include 192.0.2.0/24
+# --direction egress: the counts here are of what leaves veth0; what the classifier
+# records on ingress (issue 12: conversations) is tested apart.
+start_egresswatch flowring veth0 --direction egress --ring-size 4096 --flow-interval 0.3 --include 192.0.2.0/24
 wait_attached flowring
 kill -STOP "$EW_PID"
 udp_ports_a 192.0.2.2 7000 "$SENT"  # 300 flows
@@ -141,7 +143,7 @@ expect_eq "$(jq -r 'select(.type == "flow" and .event == "new") | .dport' "$WORK
 # --- Flow mode with --rate-limit: new-flow records held back are counted as
 # rate_limited, and their flows announced late.
 SENT=20
-start_egresswatch flowrate veth0 --rate-limit 5 --flow-interval 0.3 --include 192.0.2.0/24
+start_egresswatch flowrate veth0 --direction egress --rate-limit 5 --flow-interval 0.3 --include 192.0.2.0/24
 wait_attached flowrate
 udp_ports_a 192.0.2.2 7300 "$SENT"
 wait_for_line flowrate 'select(.type == "loss" and .rate_limited > 0)' 3
@@ -159,7 +161,7 @@ expect_eq "$(count_lines flowrate 'select(.type == "flow" and .event == "end" an
 # --- Flow mode with a small flow table: the kernel evicts the least recently
 # used flows; each gets an "end" line with reason "evicted", counted in loss lines.
 SENT=40
-start_egresswatch evict veth0 --flow-table-size 16 --flow-interval 0.3 --include 192.0.2.0/24
+start_egresswatch evict veth0 --direction egress --flow-table-size 16 --flow-interval 0.3 --include 192.0.2.0/24
 wait_attached evict
 udp_ports_a 192.0.2.2 7400 "$SENT"
 wait_for_line evict 'select(.type == "loss" and .evicted > 0)' 3

@@ -108,6 +108,28 @@ TEST(BridgeOptions, FormatIsTheBridgesOption) {
   EXPECT_NE(after_watch.text.find("give it before --watch"), std::string::npos) << after_watch.text;
 }
 
+// The bridge watches its ports' egress only, whatever the mode: --direction,
+// on either side of --watch or in the classifier's --config file, is refused.
+TEST(BridgeOptions, DirectionDoesNotApplyToTheBridge) {
+  const std::string why =
+      "--direction does not apply to the bridge: both directions of the traffic it forwards "
+      "leave through the egress hook of one of its two ports, which is all it watches";
+  for (const char* word : {"egress", "both"}) {
+    const auto parsed = parse({"a", "b", "--watch", "--direction", word});
+    EXPECT_FALSE(parsed.run) << word;
+    EXPECT_EQ(parsed.exit_code, 2) << word;
+    EXPECT_EQ(parsed.text, "--watch: " + why) << word;
+  }
+  const auto before_watch = parse({"a", "b", "--direction", "both", "--watch"});
+  EXPECT_FALSE(before_watch.run);
+  EXPECT_EQ(before_watch.exit_code, 2);
+  EXPECT_EQ(before_watch.text, why);
+  // Without it, flow mode (which would mean both for egresswatch) is fine.
+  const auto flow = parse({"a", "b", "--watch", "--mode", "flow"});
+  EXPECT_TRUE(flow.run) << flow.text;
+  EXPECT_FALSE(flow.options.watch_options.direction.has_value());
+}
+
 TEST(BridgeOptions, ABadFormatIsAPlainUsageError) {
   const auto parsed = parse({"a", "b", "--format", "bogus"});
   EXPECT_FALSE(parsed.run);

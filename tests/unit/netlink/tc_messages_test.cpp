@@ -29,6 +29,7 @@ using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
 constexpr uint32_t kEgress = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS);
+constexpr uint32_t kIngress = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS);
 
 const tcmsg& tcmsg_of(const NetlinkMessage& msg) {
   return *static_cast<const tcmsg*>(mnl_nlmsg_get_payload(msg.header()));
@@ -106,7 +107,7 @@ void expect_bpf_filter(const NetlinkMessage& msg, const BpfFilterSpec& spec) {
   const tcmsg& tc = tcmsg_of(msg);
   EXPECT_EQ(tc.tcm_family, AF_UNSPEC);
   EXPECT_EQ(tc.tcm_ifindex, spec.ifindex);
-  EXPECT_EQ(tc.tcm_parent, kEgress);
+  EXPECT_EQ(tc.tcm_parent, spec.parent);
   EXPECT_EQ(tc.tcm_handle, spec.handle);
   EXPECT_EQ(tc.tcm_info, expected_info(spec.priority));
 
@@ -127,6 +128,22 @@ TEST(TcMessages, BpfFilterCreateExclusive) {
   NetlinkMessage msg = make_bpf_filter_create(spec, CreateMode::kExclusive);
   EXPECT_EQ(msg.header()->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
   expect_bpf_filter(msg, spec);
+}
+
+// The same filter on the ingress hook: only the parent differs, and it is
+// the one `tc filter add dev X ingress` uses (0xfffffff2).
+TEST(TcMessages, BpfFilterCreateOnTheIngressHook) {
+  BpfFilterSpec spec = sample_spec();
+  spec.parent = kIngressParent;
+  for (const CreateMode mode : {CreateMode::kExclusive, CreateMode::kReplace}) {
+    NetlinkMessage msg = make_bpf_filter_create(spec, mode);
+    expect_bpf_filter(msg, spec);
+    EXPECT_EQ(tcmsg_of(msg).tcm_parent, kIngress);
+    EXPECT_EQ(tcmsg_of(msg).tcm_parent, 0xfffffff2u);
+    auto filter = parse_filter(msg.header());
+    ASSERT_TRUE(filter.has_value());
+    EXPECT_EQ(filter->parent, kIngress);
+  }
 }
 
 TEST(TcMessages, BpfFilterCreateReplace) {
@@ -212,6 +229,19 @@ TEST(TcMessages, FilterDeleteKeepsTheDumpedProtocolAndKind) {
   EXPECT_EQ(tc.tcm_info, TC_H_MAKE(5u << 16, htons(ETH_P_IPV6)));
   EXPECT_EQ(tc.tcm_handle, 0x800u);
   EXPECT_EQ(string_of(only_attr(attrs_of(msg.header(), sizeof(tcmsg)), TCA_KIND)), "u32");
+}
+
+TEST(TcMessages, FilterDeleteAndDumpOnTheIngressHook) {
+  NetlinkMessage del = make_filter_delete(9, kIngressParent, 0xc0de, htons(ETH_P_ALL), 1, "bpf");
+  expect_well_formed(del.bytes(), sizeof(tcmsg));
+  EXPECT_EQ(del.header()->nlmsg_type, RTM_DELTFILTER);
+  EXPECT_EQ(tcmsg_of(del).tcm_parent, kIngress);
+  EXPECT_EQ(tcmsg_of(del).tcm_info, expected_info(0xc0de));
+  NetlinkMessage dump = make_filter_dump(6, kIngressParent);
+  expect_well_formed(dump.bytes(), sizeof(tcmsg));
+  EXPECT_EQ(dump.header()->nlmsg_type, RTM_GETTFILTER);
+  EXPECT_EQ(tcmsg_of(dump).tcm_ifindex, 6);
+  EXPECT_EQ(tcmsg_of(dump).tcm_parent, kIngress);
 }
 
 TEST(TcMessages, FilterDump) {

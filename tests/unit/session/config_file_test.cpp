@@ -130,6 +130,32 @@ TEST(ConfigFile, ReadsStringsForOtherOptions) {
   EXPECT_EQ(p.cl.watch.classifier.transport, Transport::kPerfBuffer);
 }
 
+// "direction" as --direction: the mode's default unless given, and the
+// command line wins over the file.
+TEST(ConfigFile, ReadsDirection) {
+  Parsed p = parse_with_config(R"({"direction": "egress"})");
+  ASSERT_EQ(p.cl.command, Command::kWatch) << p.cl.error;
+  EXPECT_EQ(p.cl.watch.direction, Direction::kEgress);
+  EXPECT_EQ(resolved_direction(p.cl.watch), Direction::kEgress);  // flow mode, yet egress
+
+  p = parse_with_config(R"({"direction": "both", "mode": "packet"})");
+  ASSERT_EQ(p.cl.command, Command::kWatch) << p.cl.error;
+  EXPECT_EQ(resolved_direction(p.cl.watch), Direction::kBoth);
+
+  p = parse_with_config(R"({"mode": "packet"})");
+  ASSERT_EQ(p.cl.command, Command::kWatch) << p.cl.error;
+  EXPECT_FALSE(p.cl.watch.direction.has_value());
+  EXPECT_EQ(resolved_direction(p.cl.watch), Direction::kEgress);
+
+  p = parse_with_config(R"({"direction": "egress"})", {"--direction", "both"});
+  ASSERT_EQ(p.cl.command, Command::kWatch) << p.cl.error;
+  EXPECT_EQ(p.cl.watch.direction, Direction::kBoth);
+
+  p = parse_with_config(R"({"direction": "inbound"})");
+  expect_usage_error(p);
+  EXPECT_EQ(p.cl.error, "--direction must be egress or both (got 'inbound')");
+}
+
 TEST(ConfigFile, ReadsBooleans) {
   Parsed p = parse_with_config(R"({"no-default-excludes": true, "verbose": true})");
   ASSERT_EQ(p.cl.command, Command::kWatch) << p.cl.error;

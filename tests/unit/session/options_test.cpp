@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -242,6 +243,46 @@ TEST(CommandLine, ModesAreFlowAndPacket) {
   EXPECT_THAT(err, HasSubstr("--mode"));
 }
 
+// --direction: both hooks in flow mode unless told otherwise, the egress
+// hook alone in packet mode; a word given wins either way.
+TEST(CommandLine, DirectionDependsOnTheModeUnlessGiven) {
+  struct Case {
+    std::vector<const char*> args;
+    std::optional<Direction> given;
+    Direction resolved;
+  };
+  for (const Case& c : {
+           Case{{}, std::nullopt, Direction::kBoth},
+           Case{{"--mode", "flow"}, std::nullopt, Direction::kBoth},
+           Case{{"--mode", "packet"}, std::nullopt, Direction::kEgress},
+           Case{{"--direction", "egress"}, Direction::kEgress, Direction::kEgress},
+           Case{
+               {"--mode", "flow", "--direction", "egress"}, Direction::kEgress, Direction::kEgress},
+           Case{{"--direction=both", "--mode", "packet"}, Direction::kBoth, Direction::kBoth},
+           Case{{"--direction", "both"}, Direction::kBoth, Direction::kBoth},
+       }) {
+    std::string trace;
+    for (const char* a : c.args)
+      trace += std::string(a) + " ";
+    SCOPED_TRACE(trace);
+    const CommandLine cl = parse(c.args);
+    ASSERT_EQ(cl.command, Command::kWatch) << cl.error;
+    EXPECT_EQ(cl.watch.direction, c.given);
+    EXPECT_EQ(resolved_direction(cl.watch), c.resolved);
+  }
+}
+
+TEST(CommandLine, DirectionTakesEgressOrBoth) {
+  for (const char* bad : {"ingress", "Both", "0", ""}) {
+    SCOPED_TRACE(bad);
+    CommandLine cl;
+    const std::string err = parse_stderr({"--direction", bad}, cl);
+    EXPECT_EQ(cl.command, Command::kExit);
+    EXPECT_EQ(cl.exit_code, 2);
+    EXPECT_EQ(cl.error, std::string("--direction must be egress or both (got '") + bad + "')");
+  }
+}
+
 TEST(CommandLine, TransportsAndFormats) {
   EXPECT_EQ(parse({"--transport", "perf"}).watch.classifier.transport, Transport::kPerfBuffer);
   EXPECT_EQ(parse({"--transport", "ringbuf"}).watch.classifier.transport, Transport::kRingBuffer);
@@ -284,6 +325,8 @@ TEST(CommandLine, HelpShowsTheWordsWithoutCli11sMapping) {
   EXPECT_THAT(out, HasSubstr("--mode flow|packet"));
   EXPECT_THAT(out, HasSubstr("--format auto|json|text"));
   EXPECT_THAT(out, HasSubstr("--transport auto|ringbuf|perf"));
+  EXPECT_THAT(out, HasSubstr("--direction egress|both"));
+  EXPECT_THAT(out, HasSubstr("Default: both in flow mode, egress in packet mode"));
   EXPECT_THAT(out, Not(HasSubstr("->")));
   EXPECT_THAT(out, Not(HasSubstr("ENUM")));
 }
