@@ -34,9 +34,9 @@ ip -n "$NS_X" link set pb up
 for i in $(seq 1 100); do grep -q " port pb up$" "$WORK/text.jsonl" && break; sleep 0.05; done
 stop_bridge INT
 not_json text
-has_line text "^$TIME packet +pb +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +98 B  type 8 code 0$" \
+has_line text "^$TIME packet +pb +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +98 B  out  type 8 code 0$" \
   "an echo request out of pb"
-has_line text "^$TIME packet +pa +icmp +192\.0\.2\.2 +-> 192\.0\.2\.1 +98 B  type 0 code 0$" \
+has_line text "^$TIME packet +pa +icmp +192\.0\.2\.2 +-> 192\.0\.2\.1 +98 B  out  type 0 code 0$" \
   "an echo reply out of pa"
 has_line text "^$TIME bridge stats:  pa: $PORT_COUNTS  pb: $PORT_COUNTS  mac table [0-9]+$" "stats on SIGUSR1"
 has_line text "^$TIME bridge stats \(final\):  pa: received [0-9]+  sent [0-9]+ .*  mac table 2$" \

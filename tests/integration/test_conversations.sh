@@ -117,7 +117,7 @@ wait_attached pkt
   fail "packet mode attached to the ingress hook without --direction both"
 ping_a "$B" 3
 stop_egresswatch INT
-expect_eq "$(count_records pkt '.direction' | wc -l)" 3 "packet lines without --direction"
+expect_eq "$(count_records pkt '.')" 3 "packet lines without --direction"
 expect_eq "$(jq -r 'select(.type == "packet") | .direction' "$WORK/pkt.jsonl" | sort -u)" out \
   "directions of packet lines without --direction"
 

@@ -62,9 +62,7 @@ expect_eq "$(ls "$EGRESSWATCH_STATE_DIR" | grep -c '^clsact-' || true)" 0 "qdisc
 # their counts (reason "removed", before the interface line), not at exit.
 setup_second_pair
 prime_neighbour 203.0.113.2
-# --direction egress: the counts here are of what leaves veth0 and veth2; what the classifier
-# records on ingress (issue 12: conversations) is tested apart.
-start_egresswatch flows veth0 veth2 --mode flow --direction egress "${INCLUDES[@]}"
+start_egresswatch flows veth0 veth2 --mode flow "${INCLUDES[@]}"
 wait_attached flows
 ping_a 203.0.113.2 3
 ping_a 192.0.2.2 2

@@ -43,9 +43,7 @@ expect_eq "$(jq -c '[.records, .matched, .lost, .malformed]' <<<"$stats")" "[$re
   "perf: records, matched, lost and malformed in $stats"
 
 # --- Flow mode on perf.
-# --direction egress: the counts here are of what leaves veth0; what the classifier
-# records on ingress (issue 12: conversations) is tested apart.
-start_egresswatch flow veth0 --direction egress --transport perf --include 192.0.2.0/24 --flow-interval 0.3
+start_egresswatch flow veth0 --transport perf --include 192.0.2.0/24 --flow-interval 0.3
 wait_attached flow
 ping_a 192.0.2.2 4
 udp_a 192.0.2.2 5001

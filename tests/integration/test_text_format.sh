@@ -41,22 +41,22 @@ $(cat "$WORK/$1.jsonl")"
 }
 
 # --- Flow mode as text.
-# --direction egress: the counts here are of what leaves veth0; what the classifier
-# records on ingress (issue 12: conversations) is tested apart.
+# --direction egress: fixed counts of what leaves veth0; what comes back in is
+# tested in test_conversations.sh (JSON) and the unit tests (text).
 start_egresswatch flows veth0 --direction egress --format text "${INCLUDES[@]}" --flow-interval 0.3
 wait_attached flows
 traffic
 sleep 0.4
 stop_egresswatch INT
 not_json flows
-has_line flows "^$TIME new +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +1 pkt 98 B  \(total 1 pkt 98 B\)  type 8 code 0$" \
+has_line flows "^$TIME new +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +by local  out 1 pkt 98 B  in 0 pkt 0 B  \(total out 1 pkt 98 B, in 0 pkt 0 B\)  type 8 code 0$" \
   "the new ICMP flow"
-has_line flows "^$TIME new +veth0 +udp +192\.0\.2\.1:[0-9]+ +-> 192\.0\.2\.2:5353 +1 pkt 44 B" "the new UDP flow"
-has_line flows "^$TIME new +veth0 +icmpv6 +2001:db8::1 +-> 2001:db8::2 +1 pkt" "the new ICMPv6 flow"
-has_line flows "^$TIME new +veth0 +tcp +\[2001:db8::1\]:[0-9]+ +-> \[2001:db8::2\]:8080 " "the new TCP flow"
-has_line flows "^$TIME update +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +2 pkt 196 B  \(total 3 pkt 294 B\)$" \
+has_line flows "^$TIME new +veth0 +udp +192\.0\.2\.1:[0-9]+ +-> 192\.0\.2\.2:5353 +by local  out 1 pkt 44 B  in 0 pkt 0 B" "the new UDP flow"
+has_line flows "^$TIME new +veth0 +icmpv6 +2001:db8::1 +-> 2001:db8::2 +by local  out 1 pkt" "the new ICMPv6 flow"
+has_line flows "^$TIME new +veth0 +tcp +\[2001:db8::1\]:[0-9]+ +-> \[2001:db8::2\]:8080 +by local  out 1 pkt [0-9]+ B  in 0 pkt 0 B  \(total out 1 pkt [0-9]+ B, in 0 pkt 0 B\)  tcp S/-$" "the new TCP flow"
+has_line flows "^$TIME update +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +by local  out 2 pkt 196 B  in 0 pkt 0 B  \(total out 3 pkt 294 B, in 0 pkt 0 B\)$" \
   "the ICMP flow's update"
-has_line flows "^$TIME end +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +0 pkt 0 B  \(total 3 pkt 294 B\)  stopped$" \
+has_line flows "^$TIME end +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +by local  out 0 pkt 0 B  in 0 pkt 0 B  \(total out 3 pkt 294 B, in 0 pkt 0 B\)  stopped$" \
   "the ICMP flow's end"
 expect_eq "$(grep -cE "^$TIME end .* stopped$" "$WORK/flows.jsonl")" 4 "end lines"
 has_line flows "^$TIME stats \(final\): seen [0-9]+  matched [0-9]+  records 4  lost 0 " "the final stats"
@@ -83,9 +83,9 @@ stop_egresswatch INT
 [ ! -s "$WORK/packets.jsonl" ] || fail "packets: stdout used with -o: $(cat "$WORK/packets.jsonl")"
 mv "$WORK/packets.txt" "$WORK/packets.jsonl"
 not_json packets
-has_line packets "^$TIME packet +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +98 B  type 8 code 0$" "an echo request"
+has_line packets "^$TIME packet +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +98 B  out  type 8 code 0$" "an echo request"
 expect_eq "$(grep -cE "^$TIME packet +veth0 +icmp .* type 8 code 0$" "$WORK/packets.jsonl")" 2 "echo request lines"
-has_line packets "^$TIME packet +veth0 +udp +192\.0\.2\.1:[0-9]+ +-> 192\.0\.2\.2:6000 +44 B$" "a UDP datagram"
+has_line packets "^$TIME packet +veth0 +udp +192\.0\.2\.1:[0-9]+ +-> 192\.0\.2\.2:6000 +44 B  out$" "a UDP datagram"
 has_line packets "^$TIME LOSS: ring full [1-9][0-9]*  evicted 0  sampled 0  rate-limited 0  \(total: ring full [1-9][0-9]*  evicted 0  sampled 0  rate-limited 0\)$" "the loss"
 has_line packets "^$TIME stats: seen " "a periodic stats line"
 has_line packets "^$TIME stats \(final\): seen [0-9]+  matched 102  records [0-9]+  lost [1-9]" "the final stats"
@@ -143,7 +143,7 @@ if command -v script >/dev/null; then
     tr -d '\r' <"$WORK/tty_$format.raw" | grep -v '^egresswatch: ' >"$WORK/tty_$format.jsonl"
   done
   not_json tty_auto
-  has_line tty_auto "^$TIME packet +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +98 B  type 8 code 0$" \
+  has_line tty_auto "^$TIME packet +veth0 +icmp +192\.0\.2\.1 +-> 192\.0\.2\.2 +98 B  out  type 8 code 0$" \
     "an echo request on a terminal"
   all_json tty_json
   expect_eq "$(count_records tty_json 'select(.dst == "192.0.2.2")')" 1 "--format json on a terminal: records"
