@@ -98,8 +98,10 @@ packet_run() {
   teardown
 }
 
-# The default mode: one flow for the three echo requests, a "new" line when
-# it starts and an "end" line with its three packets when egresswatch stops.
+# The default mode: one conversation for the three echo requests and their
+# replies (egress and ingress hooks), a "new" line when it starts and an
+# "end" line with three packets each way, started here, when egresswatch
+# stops.
 flow_run() {
   name=flow-default
   setup_pair || { fail $name "could not make the veth pair"; teardown; return; }
@@ -114,8 +116,8 @@ flow_run() {
     fail $name "egresswatch exited with $status"
   elif [ "$new" != 1 ]; then
     fail $name "$new new-flow lines, expected 1"
-  elif ! echo "$end" | grep -q '"total_packets":3,'; then
-    fail $name "no end line with 3 packets: '$end'"
+  elif ! echo "$end" | grep -q '"initiator":"local".*"total_packets":3,.*"total_in_packets":3,'; then
+    fail $name "no end line of a local-initiated conversation with 3 packets each way: '$end'"
   else
     pass $name
     teardown
