@@ -136,6 +136,9 @@ package-test:
 # package-test has just made the amd64 one).
 KERNEL_GUESTS ?= amd64 arm64 arm64-16k armhf
 DEBS_BUILT ?=
+# What the guests need on this machine, installed once before two start at
+# once (two apt-gets at once would fight over dpkg's lock).
+GUEST_TOOLS := qemu-system-arm qemu-system-x86 xz-utils cpio
 test-kernels:
 	@set -u; failed=""; built="$(DEBS_BUILT)"; for g in $(KERNEL_GUESTS); do \
 	  a=$${g%%-*}; \
@@ -145,6 +148,14 @@ test-kernels:
 	    built="$$built $$a";; \
 	  esac; \
 	done; \
+	missing=""; for p in $(GUEST_TOOLS); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing || \
+	    { echo "could not install$$missing for the guests" >&2; exit 1; }; \
+	fi; \
 	mkdir -p build-deb; \
 	printf '%s\n' $(KERNEL_GUESTS) | xargs -P 2 -I{} sh -c \
 	  'tests/kernels/run_guest.sh {} >build-deb/guest-{}.log 2>&1; echo $$? >build-deb/guest-{}.rc'; \

@@ -89,7 +89,10 @@ command -v xz >/dev/null || need+=(xz-utils)
 command -v cpio >/dev/null || need+=(cpio)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "missing ${need[*]}: run as root, or apt-get install them"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 ||
+  # Two guests start at once (make test-kernels): the second waits for the
+  # first one's install instead of failing on dpkg's lock.
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends "${need[@]}" >&2 ||
     die "apt-get install ${need[*]} failed"
 fi
 dpkg --print-foreign-architectures | grep -qx "$ARCH" || [ "$(dpkg --print-architecture)" = "$ARCH" ] || {
