@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Conversations (flow mode, both hooks): a TCP connection this host opened
-# and one it accepted, a port scan from outside, UDP and ICMP each pair their
+# and one it accepted, a port scan from outside, a UDP exchange, UDP from
+# outside and ICMP each pair their
 # two directions in one conversation, local end first, with who started it,
 # each direction's counts and TCP flags, and a Community ID; closed TCP
 # conversations end with reason "fin" / "rst" within a few seconds, not at
@@ -31,6 +32,13 @@ echo hello | in_b timeout 5 nc -N "$A" 9090 || fail "the TCP connection b -> a f
 wait "$server" || true
 # A scan from outside: SYNs to two closed ports, answered by resets.
 in_b nc -z -w 1 "$A" 22 23 || true
+# A UDP exchange opened here: "ping\n" to b's port 5353, "pong\n" back.
+in_b timeout 3 sh -c 'echo pong | nc -u -l 5353' >"$WORK/udp.server" &
+server=$!
+sleep 0.3
+echo ping | in_a timeout 3 nc -u -w 1 "$B" 5353 >"$WORK/udp.client" || true
+wait "$server" || true
+expect_eq "$(cat "$WORK/udp.client")" pong "the UDP answer"
 # UDP from outside to a closed port (answered by an ICMP port unreachable).
 in_b bash -c "echo x >/dev/udp/$A/7777" || true
 closed_at=$(date +%s.%N)
@@ -80,6 +88,11 @@ for port in 22 23; do
   [[ $(jq -r .tcp_flags <<<"$scan") == *R* ]] || fail "no reset sent in the scan of $port: $scan"
 done
 
+# 14 + 20 + 8 + 5 bytes each way: Ethernet, IPv4, UDP, "ping\n" / "pong\n".
+exchange=$(one 'select(.proto == "udp" and .dport == 5353 and .event == "end")')
+expect_eq "$(jq -c '[.src, .initiator, .total_packets, .total_bytes, .total_in_packets, .total_in_bytes]' \
+  <<<"$exchange")" "[\"$A\",\"local\",1,47,1,47]" "the UDP exchange: $exchange"
+
 udp=$(one 'select(.proto == "udp" and .sport == 7777)')
 expect_eq "$(jq -c '[.src, .initiator, .total_packets, .total_in_packets]' <<<"$udp")" \
   "[\"$A\",\"remote\",0,1]" "UDP from outside: $udp"
@@ -106,8 +119,9 @@ wait_attached icmp
 ping_a "$B" 4
 stop_egresswatch INT
 icmp=$(jq -c 'select(.type == "flow" and .proto == "icmp" and .event == "end")' "$WORK/icmp.jsonl")
-expect_eq "$(jq -c '[.initiator, .total_packets, .total_in_packets, .reason]' <<<"$icmp")" \
-  '["local",4,4,"stopped"]' "the ping's conversation: $icmp"
+# ping's default 56-byte payload: 14 + 20 + 8 + 56 bytes each way.
+expect_eq "$(jq -c '[.initiator, .total_packets, .total_bytes, .total_in_packets, .total_in_bytes, .reason]' \
+  <<<"$icmp")" '["local",4,392,4,392,"stopped"]' "the ping's conversation: $icmp"
 [[ $(jq -r .community_id <<<"$icmp") =~ ^1: ]] || fail "no community_id on the ping: $icmp"
 
 # Packet mode: egress only by default, both hooks with --direction both.
