@@ -44,14 +44,18 @@ static __always_inline void count(__u32 counter) {
   if (value) *value += 1;
 }
 
+/* The bridge with --lan: a frame leaving through the LAN port. */
+static __always_inline int on_lan_port(const struct __sk_buff* skb) {
+  return ew_lan_ifindex && skb->ifindex == ew_lan_ifindex;
+}
+
 /* On the ingress hook the kernel has set the skb's input device to the one
  * the program runs on, before tc; a packet on an egress hook has none (sent by
  * this host: 0) or another one (forwarded). A packet forwarded back out of
  * the interface it came in on (hairpin) reads as inbound: the one case this
  * gets wrong. */
 static __always_inline int packet_is_inbound(const struct __sk_buff* skb) {
-  if (ew_lan_ifindex && skb->ifindex == ew_lan_ifindex) return 1;
-  return skb->ingress_ifindex == skb->ifindex;
+  return on_lan_port(skb) || skb->ingress_ifindex == skb->ifindex;
 }
 
 static __always_inline int address_is_public(__u8 family, const __u8* addr) {
@@ -195,8 +199,7 @@ static __always_inline void add_tcp_flags(__u8* seen, const struct packet_info* 
 /* The conversation's key: local end first, whichever way the packet goes. */
 static __always_inline void conversation_key(struct ew_flow_key* key, struct __sk_buff* skb,
                                              const struct packet_info* info, int inbound) {
-  key->ifindex =
-      ew_uplink_ifindex && skb->ifindex == ew_lan_ifindex ? ew_uplink_ifindex : skb->ifindex;
+  key->ifindex = on_lan_port(skb) ? ew_uplink_ifindex : skb->ifindex;
   key->family = info->family;
   key->proto = info->proto;
   key->vlan = info->vlan;
