@@ -1,5 +1,6 @@
 #include "records/community_id.h"
 
+#include <netinet/in.h>
 #include <nettle/base64.h>
 #include <nettle/sha1.h>
 #include <nettle/version.h>
@@ -10,12 +11,6 @@
 
 namespace ew {
 namespace {
-
-constexpr uint8_t kProtoIcmp = 1;
-constexpr uint8_t kProtoTcp = 6;
-constexpr uint8_t kProtoUdp = 17;
-constexpr uint8_t kProtoIcmpv6 = 58;
-constexpr uint8_t kProtoSctp = 132;
 
 // Seed (2), two IPv6 addresses (32), protocol and its padding byte (2), ports (4).
 constexpr std::size_t kMaxHashInput = 2 + 16 + 16 + 2 + 4;
@@ -154,7 +149,7 @@ std::string hash(const Tuple& t, uint16_t seed) {
 // type and the code (one-way) as ports.
 std::string hash_icmp(Tuple t, uint8_t type, uint8_t code, uint16_t seed) {
   std::optional<uint8_t> counterpart =
-      t.protocol == kProtoIcmp ? icmp_counterpart(type) : icmpv6_counterpart(type);
+      t.protocol == IPPROTO_ICMP ? icmp_counterpart(type) : icmpv6_counterpart(type);
   t.has_ports = true;
   t.sport = type;
   t.dport = counterpart.value_or(code);
@@ -171,15 +166,15 @@ std::string community_id(uint8_t family, uint8_t protocol, std::span<const uint8
   if (length == 0 || src.size() < length || dst.size() < length) return {};
   Tuple t{src.data(), dst.data(), length, protocol, false, 0, 0, false};
   switch (protocol) {
-    case kProtoTcp:
-    case kProtoUdp:
-    case kProtoSctp:
+    case IPPROTO_TCP:
+    case IPPROTO_UDP:
+    case IPPROTO_SCTP:
       t.has_ports = true;
       t.sport = sport;
       t.dport = dport;
       return hash(t, seed);
-    case kProtoIcmp:
-    case kProtoIcmpv6:
+    case IPPROTO_ICMP:
+    case IPPROTO_ICMPV6:
       if (sport > 0xff || dport > 0xff) return {};
       return hash_icmp(t, static_cast<uint8_t>(sport), static_cast<uint8_t>(dport), seed);
     default:
@@ -192,7 +187,7 @@ std::string community_id_icmp(uint8_t family, std::span<const uint8_t> src,
                               uint16_t seed) {
   std::size_t length = address_length(family);
   if (length == 0 || src.size() < length || dst.size() < length) return {};
-  uint8_t protocol = family == 4 ? kProtoIcmp : kProtoIcmpv6;
+  const uint8_t protocol = family == 4 ? uint8_t{IPPROTO_ICMP} : uint8_t{IPPROTO_ICMPV6};
   return hash_icmp(Tuple{src.data(), dst.data(), length, protocol, false, 0, 0, false}, type, code,
                    seed);
 }
