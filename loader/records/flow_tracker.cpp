@@ -160,10 +160,12 @@ void FlowTracker::end_and_delete(const ew_flow_key& key, const char* reason, Kno
                                  uint64_t now) {
   // Take the final counts with the delete, so no packet slips between.
   ew_flow_stats final_stats;
-  if (bpf_map_lookup_and_delete_elem(map_fd_, &key, &final_stats) == 0 &&
-      final_stats.first_ns == flow.latest.first_ns) {
-    flow.latest = final_stats;
+  if (bpf_map_lookup_and_delete_elem(map_fd_, &key, &final_stats) == 0) {
+    // Another conversation in the key's place (this one evicted since the
+    // scan) keeps none of its counts here: this one ends with its last seen.
+    if (final_stats.first_ns == flow.latest.first_ns) flow.latest = final_stats;
   } else {
+    // Kernels before 5.14 cannot look up and delete in a hash map at once.
     bpf_map_delete_elem(map_fd_, &key);
   }
   emit(FlowEvent::Kind::kEnd, reason, flow, flow.latest, now);
