@@ -213,11 +213,26 @@ static __always_inline void conversation_key(struct ew_flow_key* key, struct __s
   __builtin_memcpy(key->dst, inbound ? info->src : info->dst, 16);
 }
 
-/* Flow mode: counts the packet in its conversation; true when it starts a
- * new one (then *initiator says who started it). */
-static __always_inline int flow_is_new(struct __sk_buff* skb, const struct packet_info* info,
-                                       const struct ew_flow_key* key, int inbound, __u64 now,
-                                       __u8* initiator) {
+/* What a packet did to its conversation, in flow mode. */
+enum flow_change {
+  FLOW_COUNTED = 0, /* counted in one that exists */
+  FLOW_NEW = 1,     /* started one */
+  FLOW_CLOSED = 2,  /* closed a TCP one: the second direction's FIN, or the first RST */
+};
+
+/* Whether a TCP conversation's flags say it is over (the loader's
+ * tcp_close_reason() reads them the same way). */
+static __always_inline int tcp_closed(const struct ew_flow_stats* stats) {
+  __u8 either = stats->tcp_flags | stats->in_tcp_flags;
+  return (either & EW_TCP_RST) || (stats->tcp_flags & stats->in_tcp_flags & EW_TCP_FIN);
+}
+
+/* Flow mode: counts the packet in its conversation and says what it did
+ * (for a new one, *initiator says who started it). */
+static __always_inline enum flow_change flow_update(struct __sk_buff* skb,
+                                                    const struct packet_info* info,
+                                                    const struct ew_flow_key* key, int inbound,
+                                                    __u64 now, __u8* initiator) {
   /* A GSO packet stands for several on the wire. */
   __u64 packets = skb->gso_segs > 1 ? skb->gso_segs : 1;
 
@@ -237,12 +252,16 @@ static __always_inline int flow_is_new(struct __sk_buff* skb, const struct packe
     if (bpf_map_update_elem(&ew_flows, key, &first, BPF_NOEXIST) == 0) {
       count(EW_COUNTER_FLOWS_CREATED);
       *initiator = first.initiator;
-      return 1;
+      return FLOW_NEW;
     }
     /* Another CPU inserted it first. */
     stats = bpf_map_lookup_elem(&ew_flows, key);
-    if (!stats) return 0;
+    if (!stats) return FLOW_COUNTED;
   }
+  /* Only a FIN or an RST can close it; most packets skip the test. */
+  const int may_close = info->proto == IPPROTO_TCP && (info->flags & EW_FLAG_TCP_FLAGS) &&
+                        (info->tcp_flags & (EW_TCP_FIN | EW_TCP_RST));
+  const int was_closed = may_close && tcp_closed(stats);
   if (inbound) {
     __sync_fetch_and_add(&stats->in_packets, packets);
     __sync_fetch_and_add(&stats->in_bytes, skb->len);
@@ -253,7 +272,9 @@ static __always_inline int flow_is_new(struct __sk_buff* skb, const struct packe
     add_tcp_flags(&stats->tcp_flags, info);
   }
   stats->last_ns = now;
-  return 0;
+  /* Two CPUs closing it at once may both say so; userspace takes one. */
+  if (may_close && !was_closed && tcp_closed(stats)) return FLOW_CLOSED;
+  return FLOW_COUNTED;
 }
 
 /* Bytes a record takes in the ring: its 8-byte header, rounded up to 8. */
@@ -277,8 +298,8 @@ static __always_inline __u64 ringbuf_wakeup_flag(void) {
 /* A packet record shows the packet as it went (src is its sender); a flow
  * record the conversation's key (src is the local end) and who started it. */
 static __always_inline void emit_record(struct __sk_buff* skb, const struct packet_info* info,
-                                        const struct ew_flow_key* key, int inbound, __u64 now,
-                                        __u8 initiator, const int use_perf) {
+                                        const struct ew_flow_key* key, __u8 kind, int inbound,
+                                        __u64 now, __u8 initiator, const int use_perf) {
   struct ew_record rec = {
       .ts_ns = now,
       .ifindex = skb->ifindex,
@@ -296,7 +317,7 @@ static __always_inline void emit_record(struct __sk_buff* skb, const struct pack
       .tcp_flags = info->tcp_flags,
   };
   if (key) {
-    rec.kind = EW_RECORD_FLOW_NEW;
+    rec.kind = kind;
     rec.ifindex = key->ifindex;
     rec.sport = key->sport;
     rec.dport = key->dport;
@@ -313,7 +334,8 @@ static __always_inline void emit_record(struct __sk_buff* skb, const struct pack
   } else {
     err = bpf_ringbuf_output(&ew_records, &rec, sizeof(rec), ringbuf_wakeup_flag());
   }
-  if (err) count(EW_COUNTER_LOST);
+  /* A lost close is no lost record: the scan finds the close. */
+  if (err && rec.kind != EW_RECORD_FLOW_CLOSED) count(EW_COUNTER_LOST);
 }
 
 static __always_inline void classify(struct __sk_buff* skb, const int use_perf) {
@@ -360,15 +382,21 @@ static __always_inline void classify(struct __sk_buff* skb, const int use_perf) 
   __u64 now = bpf_ktime_get_ns();
   struct ew_flow_key key = {};
   __u8 initiator = EW_INITIATOR_UNKNOWN;
+  __u8 kind = EW_RECORD_PACKET;
   if (ew_mode == EW_MODE_FLOW) {
     conversation_key(&key, skb, &info, inbound);
-    if (!flow_is_new(skb, &info, &key, inbound, now, &initiator)) return;
+    enum flow_change change = flow_update(skb, &info, &key, inbound, now, &initiator);
+    if (change == FLOW_COUNTED) return;
+    kind = change == FLOW_NEW ? EW_RECORD_FLOW_NEW : EW_RECORD_FLOW_CLOSED;
   }
-  if (!rate_allows(now)) {
+  /* Closes are not held back: there are never more of them than of new
+   * conversations, and a held one would leave its end to the next scan. */
+  if (kind != EW_RECORD_FLOW_CLOSED && !rate_allows(now)) {
     count(EW_COUNTER_RATE_LIMITED);
     return;
   }
-  emit_record(skb, &info, ew_mode == EW_MODE_FLOW ? &key : NULL, inbound, now, initiator, use_perf);
+  emit_record(skb, &info, ew_mode == EW_MODE_FLOW ? &key : NULL, kind, inbound, now, initiator,
+              use_perf);
 }
 
 SEC("tc")

@@ -52,6 +52,11 @@ enum ew_verdict {
 enum ew_record_kind {
   EW_RECORD_PACKET = 1,
   EW_RECORD_FLOW_NEW = 2,
+  /* Flow mode: the packet that closed a TCP conversation (the second
+   * direction's FIN, or the first RST), so that userspace can end it soon
+   * without reading the whole flow table every second. A hint: the ring
+   * being full loses it uncounted, and the next scan finds the close. */
+  EW_RECORD_FLOW_CLOSED = 3,
 };
 
 enum ew_mode {

@@ -110,7 +110,7 @@ bool in_order(const Tuple& t) {
   return t.sport < t.dport;
 }
 
-std::string hash(const Tuple& t, uint16_t seed) {
+CommunityId hash(const Tuple& t, uint16_t seed) {
   bool keep = t.one_way || in_order(t);
   const uint8_t* first = keep ? t.src : t.dst;
   const uint8_t* second = keep ? t.dst : t.src;
@@ -138,16 +138,16 @@ std::string hash(const Tuple& t, uint16_t seed) {
   sha1_digest(&context, digest.size(), digest.data());
 #endif
 
-  std::string id(kCommunityIdLength, '\0');
+  std::array<char, kCommunityIdLength> id;
   id[0] = '1';
   id[1] = ':';
   base64_encode_raw(id.data() + 2, digest.size(), digest.data());
-  return id;
+  return CommunityId(id);
 }
 
 // An ICMP message as a tuple: the type and its counterpart (two-way) or the
 // type and the code (one-way) as ports.
-std::string hash_icmp(Tuple t, uint8_t type, uint8_t code, uint16_t seed) {
+CommunityId hash_icmp(Tuple t, uint8_t type, uint8_t code, uint16_t seed) {
   std::optional<uint8_t> counterpart =
       t.protocol == IPPROTO_ICMP ? icmp_counterpart(type) : icmpv6_counterpart(type);
   t.has_ports = true;
@@ -159,7 +159,7 @@ std::string hash_icmp(Tuple t, uint8_t type, uint8_t code, uint16_t seed) {
 
 }  // namespace
 
-std::string community_id(uint8_t family, uint8_t protocol, std::span<const uint8_t> src,
+CommunityId community_id(uint8_t family, uint8_t protocol, std::span<const uint8_t> src,
                          uint16_t sport, std::span<const uint8_t> dst, uint16_t dport,
                          uint16_t seed) {
   std::size_t length = address_length(family);
@@ -182,7 +182,7 @@ std::string community_id(uint8_t family, uint8_t protocol, std::span<const uint8
   }
 }
 
-std::string community_id_icmp(uint8_t family, std::span<const uint8_t> src,
+CommunityId community_id_icmp(uint8_t family, std::span<const uint8_t> src,
                               std::span<const uint8_t> dst, uint8_t type, uint8_t code,
                               uint16_t seed) {
   std::size_t length = address_length(family);

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <algorithm>
 #include <cstring>
+#include <span>
 #include <string_view>
 
 #include "core/error.h"
@@ -76,7 +77,7 @@ ew_flow_stats first_packet_stats(const ew_record& record) {
 // packet went, so only one announced through the ring (which knows them) has
 // one: all ICMP between two hosts is one conversation here, and its ID is the
 // one Zeek gives its first message.
-std::string community_id_of(const ew_record& id) {
+CommunityId community_id_of(const ew_record& id) {
   const std::span<const uint8_t> local(id.src);
   const std::span<const uint8_t> remote(id.dst);
   if (id.proto == IPPROTO_ICMP || id.proto == IPPROTO_ICMPV6) {
@@ -89,8 +90,8 @@ std::string community_id_of(const ew_record& id) {
 }
 
 // "fin" or "rst" for a TCP conversation that is over, else nullptr.
-const char* tcp_close_reason(const ew_flow_key& key, const ew_flow_stats& stats) {
-  if (key.proto != IPPROTO_TCP) return nullptr;
+const char* tcp_close_reason(uint8_t proto, const ew_flow_stats& stats) {
+  if (proto != IPPROTO_TCP) return nullptr;
   if ((stats.tcp_flags | stats.in_tcp_flags) & EW_TCP_RST) return "rst";
   if (stats.tcp_flags & stats.in_tcp_flags & EW_TCP_FIN) return "fin";
   return nullptr;
@@ -102,38 +103,45 @@ FlowTracker::Key to_key(const ew_flow_key& key) {
   return bytes;
 }
 
-}  // namespace
-
-size_t FlowTracker::KeyHash::operator()(const Key& key) const {
-  return std::hash<std::string_view>()(
-      std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+ew_flow_key from_key(const FlowTracker::Key& bytes) {
+  ew_flow_key key;
+  std::memcpy(&key, bytes.data(), sizeof(key));
+  return key;
 }
+
+}  // namespace
 
 FlowTracker::Key FlowTracker::key_of(const ew_record& record) {
   return to_key(flow_key(record));
 }
 
-FlowTracker::FlowTracker(int flows_map_fd, uint64_t idle_timeout_ns, LineFormatter& out,
-                         const WallClock& clock, InterfaceName iface_name)
+FlowTracker::FlowTracker(int flows_map_fd, uint32_t table_entries, uint64_t idle_timeout_ns,
+                         LineFormatter& out, const WallClock& clock, InterfaceName iface_name)
     : map_fd_(flows_map_fd),
+      table_entries_(table_entries),
       idle_timeout_ns_(idle_timeout_ns),
       out_(out),
       clock_(clock),
-      iface_name_(std::move(iface_name)) {}
+      iface_name_(std::move(iface_name)),
+      flows_(table_entries) {}
 
-void FlowTracker::emit(FlowEvent::Kind kind, const char* reason, Known& flow,
+void FlowTracker::emit(FlowEvent::Kind kind, const char* reason, const Key& key, Known& flow,
                        const ew_flow_stats& stats, uint64_t line_ns) {
   FlowEvent event;
   event.kind = kind;
   event.reason = reason;
   event.wall_ns = clock_.to_wall_ns(line_ns);
-  event.iface = iface_name_(flow.identity.ifindex);
-  event.identity = flow.identity;
+  event.identity = identity_of(from_key(key), stats);
+  event.identity.flags = flow.flags;
+  event.identity.icmp_type = flow.icmp_type;
+  event.identity.icmp_code = flow.icmp_code;
+  event.identity.initiator = flow.latest.initiator;
+  event.iface = iface_name_(event.identity.ifindex);
   // A conversation's times all hang off its first packet's wall time, so
   // resyncing the clock between lines can never put last_ts before first_ts.
   event.first_wall_ns = flow.first_wall_ns;
   event.last_wall_ns = flow.first_wall_ns + static_cast<int64_t>(stats.last_ns - stats.first_ns);
-  const ew_flow_stats& before = flow.reported;
+  const Reported& before = flow.reported;
   event.packets = stats.packets - before.packets;
   event.bytes = stats.bytes - before.bytes;
   event.in_packets = stats.in_packets - before.in_packets;
@@ -144,70 +152,131 @@ void FlowTracker::emit(FlowEvent::Kind kind, const char* reason, Known& flow,
   event.total_in_bytes = stats.in_bytes;
   event.tcp_flags = stats.tcp_flags;
   event.in_tcp_flags = stats.in_tcp_flags;
-  event.community_id = flow.community_id;
+  event.community_id = flow.community_id.view();
   out_.flow(event);
-  flow.reported = stats;
+  flow.reported = {stats.packets, stats.bytes, stats.in_packets, stats.in_bytes};
   flow.latest = stats;
 }
 
-void FlowTracker::end_evicted(Known& flow) {
+void FlowTracker::end_evicted(const Key& key, Known& flow) {
   // What happened to it after the last scan is gone with the map entry.
-  emit(FlowEvent::Kind::kEnd, "evicted", flow, flow.latest, flow.latest.last_ns);
+  emit(FlowEvent::Kind::kEnd, "evicted", key, flow, flow.latest, flow.latest.last_ns);
   evicted_++;
 }
 
-void FlowTracker::end_and_delete(const ew_flow_key& key, const char* reason, Known& flow,
-                                 uint64_t now) {
+void FlowTracker::end_and_delete(const Key& key, const char* reason, Known& flow, uint64_t now) {
   // Take the final counts with the delete, so no packet slips between.
+  const ew_flow_key kernel_key = from_key(key);
   ew_flow_stats final_stats;
-  if (bpf_map_lookup_and_delete_elem(map_fd_, &key, &final_stats) == 0) {
+  if (bpf_map_lookup_and_delete_elem(map_fd_, &kernel_key, &final_stats) == 0) {
     // Another conversation in the key's place (this one evicted since the
     // scan) keeps none of its counts here: this one ends with its last seen.
     if (final_stats.first_ns == flow.latest.first_ns) flow.latest = final_stats;
-  } else {
+  } else if (errno != ENOENT) {
     // Kernels before 5.14 cannot look up and delete in a hash map at once.
-    bpf_map_delete_elem(map_fd_, &key);
+    bpf_map_delete_elem(map_fd_, &kernel_key);
   }
-  emit(FlowEvent::Kind::kEnd, reason, flow, flow.latest, now);
+  emit(FlowEvent::Kind::kEnd, reason, key, flow, flow.latest, now);
+}
+
+FlowTracker::Known& FlowTracker::follow(const Key& key, const ew_record& identity,
+                                        const ew_flow_stats& first, const char* reason) {
+  Known flow;
+  flow.latest = first;
+  flow.first_wall_ns = clock_.to_wall_ns(first.first_ns);
+  flow.community_id = community_id_of(identity);
+  flow.flags = identity.flags;
+  flow.icmp_type = identity.icmp_type;
+  flow.icmp_code = identity.icmp_code;
+  // Found by this scan, or made since it began: not one it missed.
+  flow.seen_in_scan = scans_;
+  Known& followed = flows_.insert(key, flow);
+  emit(FlowEvent::Kind::kNew, reason, key, followed, first, first.first_ns);
+  return followed;
+}
+
+void FlowTracker::on_record(const ew_record& record) {
+  if (record.kind == EW_RECORD_FLOW_CLOSED) {
+    on_closed(record);
+  } else {
+    on_new(record);
+  }
 }
 
 void FlowTracker::on_new(const ew_record& record) {
   const Key key = key_of(record);
-  auto it = flows_.find(key);
-  if (it != flows_.end()) {
+  if (Known* known = flows_.find(key)) {
     // Announced late by a scan that ran before this record was read.
-    if (it->second.latest.first_ns == record.ts_ns) return;
+    if (known->latest.first_ns == record.ts_ns) return;
     // The conversation we knew was evicted and has just started again.
-    end_evicted(it->second);
-    flows_.erase(it);
+    end_evicted(key, *known);
+    flows_.erase(key);
   }
-  Known flow;
-  flow.identity = record;
-  flow.first_wall_ns = clock_.to_wall_ns(record.ts_ns);
-  flow.community_id = community_id_of(record);
-  emit(FlowEvent::Kind::kNew, nullptr, flow, first_packet_stats(record), record.ts_ns);
-  flows_.emplace(key, flow);
+  Known& flow = follow(key, record, first_packet_stats(record), nullptr);
+  // A reset that is the first packet seen closes it at once.
+  if (tcp_close_reason(record.proto, flow.latest)) on_closed(record);
 }
 
-std::vector<FlowTracker::Entry> FlowTracker::read_table() {
-  std::vector<Entry> entries;
+void FlowTracker::on_closed(const ew_record& record) {
+  // One not followed (its new record lost) is announced by the next scan,
+  // which ends it too once its linger is over.
+  Known* flow = flows_.find(key_of(record));
+  if (!flow || flow->close_pending) return;
+  flow->close_pending = true;
+  closes_.push({record.ts_ns + std::min(kTcpCloseLingerNs, idle_timeout_ns_), key_of(record)});
+}
+
+void FlowTracker::end_closed(uint64_t now) {
+  const uint64_t linger = std::min(kTcpCloseLingerNs, idle_timeout_ns_);
+  while (!closes_.empty() && closes_.top().due_ns <= now) {
+    const Key key = closes_.top().key;
+    closes_.pop();
+    Known* flow = flows_.find(key);
+    if (!flow || !flow->close_pending) continue;  // ended meanwhile (a scan, its interface)
+    flow->close_pending = false;
+    const ew_flow_key kernel_key = from_key(key);
+    ew_flow_stats stats;
+    if (bpf_map_lookup_elem(map_fd_, &kernel_key, &stats) != 0 ||
+        stats.first_ns != flow->latest.first_ns) {
+      continue;  // evicted: the next scan ends it, and announces what took its place
+    }
+    flow->latest = stats;
+    const char* reason = tcp_close_reason(kernel_key.proto, stats);
+    if (!reason) continue;  // (cannot be: flags are only ever added)
+    if (now - std::min<uint64_t>(now, stats.last_ns) < linger) {
+      // Packets since the close (the last ACK, a retransmitted FIN): wait
+      // for the linger after the last of them.
+      flow->close_pending = true;
+      closes_.push({stats.last_ns + linger, key});
+      continue;
+    }
+    end_and_delete(key, reason, *flow, now);
+    flows_.erase(key);
+  }
+}
+
+template <typename F>
+void FlowTracker::read_table(F&& f) {
   if (batch_works_) {
     constexpr uint32_t kBatch = 4096;
-    std::vector<ew_flow_key> keys(kBatch);
-    std::vector<ew_flow_stats> values(kBatch);
+    batch_keys_.resize(kBatch);
+    batch_values_.resize(kBatch);
     uint64_t cursor = 0;
     bool first = true;
+    bool any = false;
     for (;;) {
       uint32_t count = kBatch;
-      int err = bpf_map_lookup_batch(map_fd_, first ? nullptr : &cursor, &cursor, keys.data(),
-                                     values.data(), &count, nullptr);
+      int err = bpf_map_lookup_batch(map_fd_, first ? nullptr : &cursor, &cursor,
+                                     batch_keys_.data(), batch_values_.data(), &count, nullptr);
       const int error = err < 0 ? errno : 0;
-      for (uint32_t i = 0; i < count; i++)
-        entries.push_back({keys[i], values[i]});
       first = false;
+      // Deleting what was just read is safe: the cursor is past its bucket.
+      for (uint32_t i = 0; i < count; i++)
+        f(batch_keys_[i], batch_values_[i]);
+      any = any || count > 0;
       if (err == 0) continue;
-      if (error == ENOENT) return entries;  // the end of the table
-      if (entries.empty() && (error == EINVAL || error == ENOTSUP || error == EOPNOTSUPP)) {
+      if (error == ENOENT) return;  // the end of the table
+      if (!any && (error == EINVAL || error == ENOTSUP || error == EOPNOTSUPP)) {
         batch_works_ = false;  // an old kernel: walk key by key below
         break;
       }
@@ -215,78 +284,79 @@ std::vector<FlowTracker::Entry> FlowTracker::read_table() {
     }
   }
   for (const FlowTableEntry& entry : walk_flow_table(map_fd_))
-    entries.push_back({entry.key, entry.stats});
-  return entries;
+    f(entry.key, entry.stats);
+}
+
+void FlowTracker::scan_entry(const ew_flow_key& kernel_key, const ew_flow_stats& stats,
+                             uint64_t now, bool emit_updates) {
+  const Key key = to_key(kernel_key);
+  Known* flow = flows_.find(key);
+  if (flow && flow->latest.first_ns != stats.first_ns) {
+    // Evicted and started again since the last scan.
+    end_evicted(key, *flow);
+    flows_.erase(key);
+    flow = nullptr;
+  }
+  if (!flow) flow = &follow(key, identity_of(kernel_key, stats), stats, "late");
+  flow->seen_in_scan = scans_;
+  flow->latest = stats;
+
+  const uint64_t quiet = now > stats.last_ns ? now - stats.last_ns : 0;
+  const uint64_t linger = std::min(kTcpCloseLingerNs, idle_timeout_ns_);
+  const char* closed = tcp_close_reason(kernel_key.proto, stats);
+  if ((closed && quiet >= linger) || quiet >= idle_timeout_ns_) {
+    end_and_delete(key, closed ? closed : "idle", *flow, now);
+    flows_.erase(key);
+    return;
+  }
+  if (closed && !flow->close_pending) {
+    // Its close record was lost (a full ring): end it on time all the same.
+    flow->close_pending = true;
+    closes_.push({stats.last_ns + linger, key});
+  }
+  if (emit_updates &&
+      (stats.packets != flow->reported.packets || stats.in_packets != flow->reported.in_packets)) {
+    emit(FlowEvent::Kind::kUpdate, nullptr, key, *flow, stats, now);
+  }
 }
 
 void FlowTracker::scan(uint64_t now, bool emit_updates) {
-  for (auto& [key, flow] : flows_)
-    flow.seen = false;
+  // Generation numbers rather than a flag to clear: a scan touches only what
+  // the map holds, and what it did not find was evicted.
+  scans_++;
+  read_table([&](const ew_flow_key& key, const ew_flow_stats& stats) {
+    scan_entry(key, stats, now, emit_updates);
+  });
 
-  const uint64_t linger = std::min(kTcpCloseLingerNs, idle_timeout_ns_);
-  for (const Entry& entry : read_table()) {
-    const Key key = to_key(entry.key);
-    const ew_flow_stats& stats = entry.stats;
-    auto it = flows_.find(key);
-    if (it != flows_.end() && it->second.latest.first_ns != stats.first_ns) {
-      // Evicted and started again since the last scan.
-      end_evicted(it->second);
-      flows_.erase(it);
-      it = flows_.end();
+  std::vector<Key> gone;
+  flows_.for_each([&](const Key& key, Known& flow) {
+    if (flow.seen_in_scan != scans_) {
+      end_evicted(key, flow);
+      gone.push_back(key);
     }
-    if (it == flows_.end()) {
-      Known flow;
-      flow.identity = identity_of(entry.key, stats);
-      flow.first_wall_ns = clock_.to_wall_ns(stats.first_ns);
-      flow.community_id = community_id_of(flow.identity);
-      emit(FlowEvent::Kind::kNew, "late", flow, stats, stats.first_ns);
-      it = flows_.emplace(key, flow).first;
-    }
-    Known& flow = it->second;
-    flow.seen = true;
-    flow.latest = stats;
-
-    const uint64_t quiet = now > stats.last_ns ? now - stats.last_ns : 0;
-    const char* closed = tcp_close_reason(entry.key, stats);
-    if ((closed && quiet >= linger) || quiet >= idle_timeout_ns_) {
-      end_and_delete(entry.key, closed ? closed : "idle", flow, now);
-      flows_.erase(it);
-      continue;
-    }
-    if (emit_updates &&
-        (stats.packets != flow.reported.packets || stats.in_packets != flow.reported.in_packets)) {
-      emit(FlowEvent::Kind::kUpdate, nullptr, flow, stats, now);
-    }
-  }
-
-  for (auto it = flows_.begin(); it != flows_.end();) {
-    if (it->second.seen) {
-      ++it;
-      continue;
-    }
-    end_evicted(it->second);
-    it = flows_.erase(it);
-  }
+  });
+  for (const Key& key : gone)
+    flows_.erase(key);
 }
 
 void FlowTracker::end_interface(uint32_t ifindex, uint64_t now) {
-  for (auto it = flows_.begin(); it != flows_.end();) {
-    Known& flow = it->second;
-    if (flow.identity.ifindex != ifindex) {
-      ++it;
-      continue;
-    }
-    ew_flow_key key;
-    std::memcpy(&key, it->first.data(), sizeof(key));
+  std::vector<Key> ending;
+  flows_.for_each([&](const Key& key, Known&) {
+    if (from_key(key).ifindex == ifindex) ending.push_back(key);
+  });
+  for (const Key& key : ending) {
+    Known& flow = *flows_.find(key);
+    const ew_flow_key kernel_key = from_key(key);
     // A later conversation in its place (it was evicted) is left for the
     // next scan to announce: this one ends with the counts last seen.
     ew_flow_stats stats;
-    if (bpf_map_lookup_elem(map_fd_, &key, &stats) == 0 && stats.first_ns == flow.latest.first_ns) {
+    if (bpf_map_lookup_elem(map_fd_, &kernel_key, &stats) == 0 &&
+        stats.first_ns == flow.latest.first_ns) {
       end_and_delete(key, "removed", flow, now);
     } else {
-      emit(FlowEvent::Kind::kEnd, "removed", flow, flow.latest, now);
+      emit(FlowEvent::Kind::kEnd, "removed", key, flow, flow.latest, now);
     }
-    it = flows_.erase(it);
+    flows_.erase(key);
   }
 }
 
@@ -295,8 +365,9 @@ void FlowTracker::finish(uint64_t now) {
   // scan reads what every conversation still followed ends with (or the
   // counts last seen of one that is gone from it).
   scan(now, false);
-  for (auto& [key, flow] : flows_)
-    emit(FlowEvent::Kind::kEnd, "stopped", flow, flow.latest, now);
+  flows_.for_each([&](const Key& key, Known& flow) {
+    emit(FlowEvent::Kind::kEnd, "stopped", key, flow, flow.latest, now);
+  });
   flows_.clear();
 }
 

@@ -18,9 +18,14 @@ std::string_view InterfaceNames::operator()(uint32_t ifindex) {
 }
 
 void RecordWriter::on_record(const ew_record& record) {
+  if (record.kind == EW_RECORD_FLOW_CLOSED) {
+    // Not a record of its own: it ends one a moment from now.
+    if (tracker_) tracker_->on_record(record);
+    return;
+  }
   records_++;
   if (record.kind == EW_RECORD_FLOW_NEW && tracker_) {
-    tracker_->on_new(record);
+    tracker_->on_record(record);
   } else {
     formatter_.packet(record, names_(record.ifindex), clock_.to_wall_ns(record.ts_ns));
   }

@@ -76,7 +76,7 @@ WatchSession::WatchSession(const WatchOptions& options, const std::vector<Interf
       writer_(sink, formatter, names_, clock_) {
   classifier_.write_prefix_rules(rules_);
   if (options.classifier.mode == RecordMode::kFlow) {
-    flows_.emplace(classifier_.flows_fd(),
+    flows_.emplace(classifier_.flows_fd(), options.classifier.flow_table_size,
                    static_cast<uint64_t>(options.idle_timeout_seconds * 1e9), formatter, clock_,
                    [this](uint32_t ifindex) { return names_(ifindex); });
     writer_.set_flow_tracker(&*flows_);
@@ -121,26 +121,18 @@ WatchSession::WatchSession(const WatchOptions& options, const std::vector<Interf
     check_losses();
     flush_or_stop();
   });
-  // Flow mode: scan often enough for the update interval, the idle timeout
-  // and a closed TCP conversation's end (half its linger); updates are
-  // written once per --flow-interval.
+  // Flow mode: scan often enough for the update interval and the idle
+  // timeout; updates are written once per --flow-interval. Closed TCP
+  // conversations end from the drain timer (their close came in the ring),
+  // so scans need not come every second.
   last_updates_ = WallClock::monotonic_ns();
   if (flows_) {
-    const double close_period = FlowTracker::kTcpCloseLingerNs / 2e9;
-    const double period = std::max(
-        0.05,
-        std::min({options.flow_interval_seconds, options.idle_timeout_seconds / 4, close_period}));
+    const double period =
+        std::max(0.05, std::min(options.flow_interval_seconds, options.idle_timeout_seconds / 4));
     scan_timer_ = make_timer(period, true);
     loop.add(scan_timer_.get(), EPOLLIN, [this](uint32_t) {
       read_timer(scan_timer_.get());
-      drain();  // announced flows first, so the scan finds them known
-      const uint64_t now = WallClock::monotonic_ns();
-      const bool updates =
-          now - last_updates_ >= static_cast<uint64_t>(options_.flow_interval_seconds * 1e9);
-      if (updates) last_updates_ = now;
-      flows_->scan(now, updates);
-      check_losses();
-      flush_or_stop();
+      scan_flows();
     });
   }
 }
@@ -167,10 +159,28 @@ void WatchSession::check_losses() {
   }
 }
 
-void WatchSession::drain() {
+void WatchSession::scan_flows() {
+  read_records();  // announced flows first, so the scan finds them known
+  const uint64_t now = WallClock::monotonic_ns();
+  const bool updates =
+      now - last_updates_ >= static_cast<uint64_t>(options_.flow_interval_seconds * 1e9);
+  if (updates) last_updates_ = now;
+  flows_->scan(now, updates);
+  check_losses();
+  flush_or_stop();
+}
+
+void WatchSession::read_records() {
   clock_.resync();
   long n = source_->drain();
   if (n < 0 && n != -EINTR) throw_errno("reading the record buffer", static_cast<int>(n));
+  if (flows_) flows_->end_closed(WallClock::monotonic_ns());
+}
+
+void WatchSession::drain() {
+  read_records();
+  // More followed than the map holds: find out now which were evicted.
+  if (flows_ && flows_->needs_scan()) scan_flows();
   if (static_cast<int64_t>(WallClock::monotonic_ns()) - last_loss_check_ >= kLossCheckSpacingNs) {
     check_losses();
   }

@@ -75,6 +75,10 @@ class WatchSession {
 
  private:
   void drain();
+  // The records in the ring, and the closed conversations now due.
+  void read_records();
+  // Flow mode: reads the kernel's table (updates when the interval is due).
+  void scan_flows();
   void check_losses();
   StatsLine current_stats(bool final);
   void interface_gone(int ifindex);

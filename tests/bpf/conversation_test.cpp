@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include <cstring>
+#include <vector>
 
 #include "egresswatch_abi.h"
 #include "expectations.h"
@@ -157,7 +158,13 @@ TEST(Conversation, AnInboundSynIsRemoteInitiatedAndKeyedLocalFirst) {
   EXPECT_EQ(unsigned{first.initiator}, unsigned{EW_INITIATOR_REMOTE});
   EXPECT_EQ(first.len, in_tcp(kSyn).size());
 
-  EXPECT_TRUE(harness.run(out_tcp(kRst | kAck), dev).records.empty());
+  // The reset closes it: a close record, keyed like the conversation.
+  const RunResult reset = harness.run(out_tcp(kRst | kAck), dev);
+  ASSERT_EQ(reset.records.size(), 1u);
+  EXPECT_EQ(unsigned{reset.records[0].kind}, unsigned{EW_RECORD_FLOW_CLOSED});
+  EXPECT_EQ(std::memcmp(reset.records[0].src, kLan4.bytes.data(), 4), 0);
+  EXPECT_EQ(reset.records[0].sport, 40000);
+  EXPECT_EQ(reset.counters.flows_created, 0u);
   auto stats = harness.flow(conversation(dev));
   ASSERT_TRUE(stats.has_value());
   EXPECT_EQ(stats->packets, 1u);
@@ -165,6 +172,52 @@ TEST(Conversation, AnInboundSynIsRemoteInitiatedAndKeyedLocalFirst) {
   EXPECT_EQ(unsigned{stats->in_tcp_flags}, unsigned{kSyn});
   EXPECT_EQ(unsigned{stats->tcp_flags}, unsigned{kRst | kAck});
   EXPECT_EQ(unsigned{stats->initiator}, unsigned{EW_INITIATOR_REMOTE});
+}
+
+// The packet that closes a TCP conversation sends one close record, so the
+// loader can end it without reading the table: the second direction's FIN,
+// or the first reset. Nothing before, nothing after, and nothing for UDP.
+TEST(Conversation, TheClosingPacketSendsOneCloseRecord) {
+  EW_SKIP_UNLESS_BPF_CAPABLE();
+  ClassifierHarness harness(documentation_hosts_public(), flow_mode());
+  const uint32_t dev = test_ifindex();
+  auto kinds = [](const RunResult& run) {
+    std::vector<unsigned> k;
+    for (const ew_record& r : run.records)
+      k.push_back(r.kind);
+    return k;
+  };
+  using Kinds = std::vector<unsigned>;
+  const Kinds none;
+  const Kinds closed{EW_RECORD_FLOW_CLOSED};
+
+  new_conversation(harness.run(out_tcp(kSyn), dev));
+  EXPECT_EQ(kinds(harness.run_ingress(in_tcp(kSynAck), dev)), none);
+  EXPECT_EQ(kinds(harness.run(out_tcp(kFinAck), dev)), none) << "one FIN is half a close";
+  EXPECT_EQ(kinds(harness.run(out_tcp(kFinAck), dev)), none) << "a retransmitted FIN";
+  const RunResult second_fin = harness.run_ingress(in_tcp(kFinAck), dev);
+  EXPECT_EQ(kinds(second_fin), closed);
+  if (!second_fin.records.empty()) {
+    const ew_record& r = second_fin.records[0];
+    EXPECT_EQ(std::memcmp(r.src, kLan4.bytes.data(), 4), 0) << "not keyed local end first";
+    EXPECT_EQ(r.sport, 40000);
+    EXPECT_EQ(r.dport, 443);
+  }
+  EXPECT_EQ(kinds(harness.run(out_tcp(kAck), dev)), none) << "the last ACK";
+  EXPECT_EQ(kinds(harness.run(out_tcp(kRst), dev)), none) << "closed already";
+
+  // Another conversation, reset from the start of its life: one close.
+  const Bytes syn = ipv4_frame(kLan4, kPub4, IPPROTO_TCP, tcp_flags(40001, 443, kSyn));
+  const Bytes rst = ipv4_frame(kPub4, kLan4, IPPROTO_TCP, tcp_flags(443, 40001, kRst | kAck));
+  new_conversation(harness.run(syn, dev));
+  EXPECT_EQ(kinds(harness.run_ingress(rst, dev)), closed);
+  EXPECT_EQ(kinds(harness.run_ingress(rst, dev)), none) << "a second reset";
+
+  // UDP has no close.
+  const Bytes dns = ipv4_frame(kLan4, kPub4, IPPROTO_UDP, udp(40002, 53));
+  new_conversation(harness.run(dns, dev));
+  EXPECT_EQ(kinds(harness.run(dns, dev)), none);
+  EXPECT_EQ(harness.run(out_tcp(kRst), dev).counters.lost, 0u);
 }
 
 struct InitiatorCase {

@@ -427,7 +427,7 @@ TEST(FlowMode, AFlowAnnouncedLateKeepsItsVlanZeroTag) {
 
   FlowLines lines;
   WallClock clock;
-  FlowTracker tracker(harness.classifier().flows_fd(), 60'000'000'000ull, lines, clock,
+  FlowTracker tracker(harness.classifier().flows_fd(), 65536, 60'000'000'000ull, lines, clock,
                       [](uint32_t) { return std::string_view("test0"); });
   tracker.scan(run.monotonic_after_ns, false);
   ASSERT_EQ(lines.events.size(), 1u);
@@ -458,10 +458,10 @@ TEST(FlowMode, AFlowOnARemovedInterfaceEndsWithItsCounts) {
 
   FlowLines lines;
   WallClock clock;
-  FlowTracker tracker(harness.classifier().flows_fd(), 60'000'000'000ull, lines, clock,
+  FlowTracker tracker(harness.classifier().flows_fd(), 65536, 60'000'000'000ull, lines, clock,
                       [](uint32_t) { return std::string_view("test0"); });
-  tracker.on_new(first.records[0]);
-  tracker.on_new(other.records[0]);
+  tracker.on_record(first.records[0]);
+  tracker.on_record(other.records[0]);
   lines.events.clear();
   tracker.end_interface(gone, other.monotonic_after_ns);
 

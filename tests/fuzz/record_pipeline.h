@@ -54,7 +54,7 @@ class Pipeline {
       : sink_(sink),
         formatter_(sink.buffer()),
         names_({{"eth0", 2}, {"veth-with-a-15", 3}}),
-        tracker_(-1, 60'000'000'000, formatter_, clock_,
+        tracker_(-1, 65536, 60'000'000'000, formatter_, clock_,
                  [this](uint32_t ifindex) { return names_(ifindex); }),
         writer_(sink, formatter_, names_, clock_) {
     sink_.buffer().clear();

@@ -157,13 +157,13 @@ const std::vector<IcmpCase> kIcmpCases = {
      "1:YHxtAirCG//0OzkcVAukqKQN9xM=", "1:XjUibYHaafLQ3pxQeiMI8g25q20="},
 };
 
-std::string id_of(const PortCase& c, uint16_t seed) {
+CommunityId id_of(const PortCase& c, uint16_t seed) {
   Address src = address(c.src);
   Address dst = address(c.dst);
   return community_id(family_of(c.src), c.protocol, src, c.sport, dst, c.dport, seed);
 }
 
-std::string id_of(const IcmpCase& c, uint16_t seed) {
+CommunityId id_of(const IcmpCase& c, uint16_t seed) {
   Address src = address(c.src);
   Address dst = address(c.dst);
   return community_id_icmp(family_of(c.src), src, dst, c.type, c.code, seed);
@@ -294,9 +294,9 @@ TEST(CommunityId, WhatItCannotNameGivesAnEmptyString) {
 
 TEST(CommunityId, EveryIdHasTheSameLength) {
   for (const PortCase& c : kPortCases)
-    EXPECT_EQ(id_of(c, 7).size(), kCommunityIdLength);
+    EXPECT_EQ(id_of(c, 7).view().size(), kCommunityIdLength);
   for (const IcmpCase& c : kIcmpCases)
-    EXPECT_EQ(id_of(c, 65535).size(), kCommunityIdLength);
+    EXPECT_EQ(id_of(c, 65535).view().size(), kCommunityIdLength);
 }
 
 }  // namespace
