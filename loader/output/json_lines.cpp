@@ -330,7 +330,12 @@ void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
     *p++ = '"';
   };
   auto put_timestamp = [&](int64_t ns) {
-    ts_format_.format(ns, ts_);
+    // A new conversation's line has one time three times (ts, first_ts,
+    // last_ts): formatted once.
+    if (ns != ts_ns_) {
+      ts_format_.format(ns, ts_);
+      ts_ns_ = ns;
+    }
     *p++ = '"';
     p = put(p, ts_);
     *p++ = '"';

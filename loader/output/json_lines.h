@@ -62,6 +62,7 @@ class JsonLineEncoder : public LineFormatter {
   std::array<std::unique_ptr<Layout>, kLayoutKeys> layouts_;
   Rfc3339Formatter ts_format_;
   std::string ts_;
+  int64_t ts_ns_ = INT64_MIN;  // what ts_ holds
 };
 
 }  // namespace ew
