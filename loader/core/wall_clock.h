@@ -31,15 +31,18 @@ class WallClock {
 };
 
 // RFC 3339 UTC with nanoseconds: 2026-11-21T22:33:58.123456789Z. Keeps the
-// formatted date of the last second, as records come in bursts.
+// formatted date of the last day and writes the time of day by hand: a
+// conversation's line holds times from different seconds (its first packet,
+// its last, now), and a date formatted again for each was a tenth of the
+// lines' cost at exit.
 class Rfc3339Formatter {
  public:
   // Replaces out's contents (30 characters for years 0000-9999).
   void format(int64_t wall_ns, std::string& out);
 
  private:
-  int64_t cached_second_ = INT64_MIN;
-  char cached_prefix_[24] = {};  // "YYYY-MM-DDTHH:MM:SS"
+  int64_t cached_day_ = INT64_MIN;
+  char cached_date_[16] = {};  // "YYYY-MM-DDT"
 };
 
 // For a person reading --format text: local time (the TZ variable, as

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <random>
 #include <string>
 
 namespace ew {
@@ -130,6 +132,27 @@ TEST(WallClock, NowIsRealtime) {
   clock_gettime(CLOCK_REALTIME, &ts);
   const int64_t real = static_cast<int64_t>(ts.tv_sec) * kSecond + ts.tv_nsec;
   EXPECT_LT(std::llabs(WallClock::now_ns() - real), 2 * kSecond);
+}
+
+// One formatter, times in different seconds and days in turn (a
+// conversation's line mixes them), before 1970 too: each as gmtime says.
+TEST(Rfc3339Formatter, TimesInTurnFromManyDaysAgreeWithGmtime) {
+  Rfc3339Formatter formatter;
+  std::mt19937_64 random(7);
+  std::string out;
+  for (int i = 0; i < 2000; i++) {
+    const int64_t second = static_cast<int64_t>(random() % 4'000'000'000ull) - 100'000'000;
+    const int64_t nanos = static_cast<int64_t>(random() % 1'000'000'000ull);
+    formatter.format(second * kSecond + nanos, out);
+    time_t t = static_cast<time_t>(second);
+    tm utc{};
+    gmtime_r(&t, &utc);
+    char want[40];
+    std::strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &utc);
+    char frac[16];
+    std::snprintf(frac, sizeof(frac), ".%09lldZ", static_cast<long long>(nanos));
+    ASSERT_EQ(out, std::string(want) + frac) << "second " << second;
+  }
 }
 
 }  // namespace
