@@ -156,6 +156,7 @@ void FlowTracker::emit(FlowEvent::Kind kind, const char* reason, const Key& key,
   out_.flow(event);
   flow.reported = {stats.packets, stats.bytes, stats.in_packets, stats.in_bytes};
   flow.latest = stats;
+  if (after_line_) after_line_();
 }
 
 void FlowTracker::end_evicted(const Key& key, Known& flow) {

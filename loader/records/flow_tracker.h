@@ -68,6 +68,11 @@ class FlowTracker {
   // their last counts taken out of the kernel's table, rather than at exit.
   void end_interface(uint32_t ifindex, uint64_t now_monotonic_ns);
 
+  // Called after every line written: a scan or the exit writes a line for
+  // each of up to millions of conversations, which must not pile up in the
+  // output buffer (it grew to hundreds of megabytes, copied as it grew).
+  void set_after_line(std::function<void()> after_line) { after_line_ = std::move(after_line); }
+
   uint64_t active() const { return flows_.size(); }
   uint64_t evicted() const { return evicted_; }
 
@@ -127,6 +132,7 @@ class FlowTracker {
   LineFormatter& out_;
   const WallClock& clock_;
   InterfaceName iface_name_;
+  std::function<void()> after_line_;
   ConversationTable<Known> flows_;
   std::priority_queue<Close, std::vector<Close>, std::greater<>> closes_;
   uint32_t scans_ = 0;

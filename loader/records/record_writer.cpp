@@ -29,6 +29,10 @@ void RecordWriter::on_record(const ew_record& record) {
   } else {
     formatter_.packet(record, names_(record.ifindex), clock_.to_wall_ns(record.ts_ns));
   }
+  flush_if_full();
+}
+
+void RecordWriter::flush_if_full() {
   // The result is the session's to act on at its own flush, after the batch.
   if (sink_.buffer().size() >= kFlushThreshold) (void)sink_.flush();
 }

@@ -39,6 +39,10 @@ class RecordWriter : public RecordSink {
   void on_record(const ew_record& record) override;
   uint64_t records() const { return records_; }
 
+  // Writes the output buffer out once it holds more than a threshold; what
+  // the write found is the session's to act on at its own flush.
+  void flush_if_full();
+
  private:
   // Flush mid-batch past this many bytes, so a long burst neither waits nor
   // grows the buffer without bound.

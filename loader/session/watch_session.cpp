@@ -80,6 +80,7 @@ WatchSession::WatchSession(const WatchOptions& options, const std::vector<Interf
                    static_cast<uint64_t>(options.idle_timeout_seconds * 1e9), formatter, clock_,
                    [this](uint32_t ifindex) { return names_(ifindex); });
     writer_.set_flow_tracker(&*flows_);
+    flows_->set_after_line([this] { writer_.flush_if_full(); });
   }
   if (classifier_.transport() == Transport::kPerfBuffer) {
     source_ = std::make_unique<PerfBufferSource>(classifier_.records_fd(),
