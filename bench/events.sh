@@ -90,7 +90,7 @@ start_consumer() {
   local stop_after
   stop_after=$(awk -v d="$DURATION" 'BEGIN{print d + 1.5}')
   if [ "$kind" = ew ]; then
-    cmd=("$EW" veth0 --include 192.0.2.0/24 --duration "$stop_after" "$@")
+    cmd=("$EW" "$WATCH_IF" --include 192.0.2.0/24 --duration "$stop_after" "$@")
   else
     cmd=("$PY" "$BCC" veth0 --exclude 10.0.0.0/8 --duration "$stop_after" "$@")
   fi
@@ -106,7 +106,7 @@ start_consumer() {
   else
     out=$SHM/$name.out
   fi
-  ip netns exec "$NS_A" taskset -c 1 timeout 120 /usr/bin/time -f '%U %S %M' -o "$WORK/$name.time" \
+  ip netns exec "$WATCH_NS" taskset -c 1 timeout 120 /usr/bin/time -f '%U %S %M' -o "$WORK/$name.time" \
     "${cmd[@]}" >"$out" 2>"$WORK/$name.err" &
   CONSUMER_TOP=$!
   local i time_pid=""
@@ -184,10 +184,16 @@ inject_socket() {
 # source config sink rate rep sent gen_pps delivered lost cpu_s cpu_live_s peak_kb load1
 run() {
   local source=$1 config=$2 sink=$3 rate=$4 rep=$5 kind=ew flows=16 args=() g
+  WATCH_NS=$NS_A WATCH_IF=veth0
   case $config in
     none) kind=none ;;
     packet) args=(--mode packet) ;;
     flow-few) args=(--mode flow) ;;
+    flow-few-in)
+      # On the receiving side, so every packet crosses the ingress hook
+      # (ns B's softirq runs on the sending CPU: its cost is the host's).
+      args=(--mode flow) WATCH_NS=$NS_B WATCH_IF=veth1
+      ;;
     flow-many)
       # A million: about what a 3 s run at the injector's top rate makes
       # (a larger map costs its reading at exit, every bucket walked).
@@ -228,7 +234,7 @@ consumers=(packet flow-many)
 [ "${SEARCH_ONLY:-0}" = 1 ] && REPEAT=0
 for rep in $(seq 1 "$REPEAT"); do
   for rate in $RATES; do
-    for config in none flow-few "${consumers[@]}"; do
+    for config in none flow-few flow-few-in "${consumers[@]}"; do
       run gen "$config" file "$rate" "$rep"
     done
   done
