@@ -47,8 +47,9 @@ def consumer_figures(rs):
 
 
 names = {"packet": "egresswatch --mode packet", "flow-many": "egresswatch --mode flow, a new flow per packet",
-         "flow-few": "egresswatch --mode flow, 16 flows", "bcc": "BCC + Python baseline",
-         "none": "nothing attached"}
+         "flow-few": "egresswatch --mode flow, 16 flows",
+         "flow-few-in": "egresswatch --mode flow, 16 flows, on the receiver (ingress hook)",
+         "bcc": "BCC + Python baseline", "none": "nothing attached"}
 
 print("\n### Records turned into lines (medians of %s)\n" % "/".join(
     sorted({str(len(v)) for v in groups.values()})))
@@ -57,7 +58,7 @@ print("| Source | Rate asked | Consumer | Output | Sent/s | Records/s written | 
 print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for (source, config, sink, rate), rs in sorted(groups.items(), key=lambda kv: (
         kv[0][0] != "gen", int(kv[0][3]) or 10**9, kv[0][2], kv[0][1])):
-    if config in ("none", "flow-few"):
+    if config in ("none", "flow-few", "flow-few-in"):
         continue
     f = consumer_figures(rs)
     base = groups.get((source, "bcc", sink, rate))
