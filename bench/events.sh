@@ -176,8 +176,7 @@ inject_socket() {
   ip -n "$NS_B" link set veth1 down
   ip netns exec "$NS_A" taskset -c 0 "$INJECT" --socket veth0 --dst 192.0.2.2 \
     --duration "$DURATION" "$@"
-  ip -n "$NS_B" link set veth1 up
-  ip netns exec "$NS_A" ping -q -c 1 -W 2 192.0.2.2 >/dev/null || true # the neighbour again
+  ip -n "$NS_B" link set veth1 up # the neighbour is resolved again after the consumer
 }
 
 # run SOURCE CONFIG SINK RATE REP: one measurement, one line of results.tsv (also in LINE):
@@ -215,6 +214,11 @@ run() {
   fi
   M="- - - - -"
   if [ "$kind" != none ]; then stop_consumer "$name" "$kind" "$sink"; fi
+  # After the socket injector the neighbour entry is gone with the carrier:
+  # resolved again once nothing watches (a ping then would be a conversation).
+  if [ "$source" = inject ] && [ "$flows" = 0 ]; then
+    ip netns exec "$NS_A" ping -q -c 1 -W 2 192.0.2.2 >/dev/null || true
+  fi
   LINE=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$source" "$config" "$sink" "$rate" \
     "$rep" "$(jq .sent <<<"$g")" "$(jq .pps <<<"$g")" "$(tr ' ' '\t' <<<"$M")" \
     "$(cut -d' ' -f1 /proc/loadavg)")
