@@ -116,8 +116,8 @@ start_consumer() {
     kill -0 "$CONSUMER_TOP" 2>/dev/null || { cat "$WORK/$name.err" >&2; exit 1; }
     sleep 0.05
   done
-  # Packets in the first tenth of a second or so after "watching" were found
-  # to miss the hook (seen short of sent), cause unknown: wait past that.
+  # In some runs packets in the first tenth of a second after "watching"
+  # missed the hook (seen short of sent), cause not found: wait past that.
   sleep 0.5
   time_pid=$(children "$CONSUMER_TOP")
   CONSUMER=$(children "$time_pid")
