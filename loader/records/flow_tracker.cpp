@@ -120,6 +120,7 @@ FlowTracker::FlowTracker(int flows_map_fd, uint32_t table_entries, uint64_t idle
     : map_fd_(flows_map_fd),
       table_entries_(table_entries),
       idle_timeout_ns_(idle_timeout_ns),
+      linger_ns_(std::min(kTcpCloseLingerNs, idle_timeout_ns)),
       out_(out),
       clock_(clock),
       iface_name_(std::move(iface_name)),
@@ -215,20 +216,23 @@ void FlowTracker::on_new(const ew_record& record) {
   }
   Known& flow = follow(key, record, first_packet_stats(record), nullptr);
   // A reset that is the first packet seen closes it at once.
-  if (tcp_close_reason(record.proto, flow.latest)) on_closed(record);
+  if (tcp_close_reason(record.proto, flow.latest)) queue_close(key, flow, record.ts_ns);
 }
 
 void FlowTracker::on_closed(const ew_record& record) {
   // One not followed (its new record lost) is announced by the next scan,
   // which ends it too once its linger is over.
-  Known* flow = flows_.find(key_of(record));
-  if (!flow || flow->close_pending) return;
-  flow->close_pending = true;
-  closes_.push({record.ts_ns + std::min(kTcpCloseLingerNs, idle_timeout_ns_), key_of(record)});
+  const Key key = key_of(record);
+  Known* flow = flows_.find(key);
+  if (flow && !flow->close_pending) queue_close(key, *flow, record.ts_ns);
+}
+
+void FlowTracker::queue_close(const Key& key, Known& flow, uint64_t last_packet_ns) {
+  flow.close_pending = true;
+  closes_.push({last_packet_ns + linger_ns_, key});
 }
 
 void FlowTracker::end_closed(uint64_t now) {
-  const uint64_t linger = std::min(kTcpCloseLingerNs, idle_timeout_ns_);
   while (!closes_.empty() && closes_.top().due_ns <= now) {
     const Key key = closes_.top().key;
     closes_.pop();
@@ -244,11 +248,10 @@ void FlowTracker::end_closed(uint64_t now) {
     flow->latest = stats;
     const char* reason = tcp_close_reason(kernel_key.proto, stats);
     if (!reason) continue;  // (cannot be: flags are only ever added)
-    if (now - std::min<uint64_t>(now, stats.last_ns) < linger) {
+    if (now - std::min<uint64_t>(now, stats.last_ns) < linger_ns_) {
       // Packets since the close (the last ACK, a retransmitted FIN): wait
       // for the linger after the last of them.
-      flow->close_pending = true;
-      closes_.push({stats.last_ns + linger, key});
+      queue_close(key, *flow, stats.last_ns);
       continue;
     }
     end_and_delete(key, reason, *flow, now);
@@ -303,18 +306,14 @@ void FlowTracker::scan_entry(const ew_flow_key& kernel_key, const ew_flow_stats&
   flow->latest = stats;
 
   const uint64_t quiet = now > stats.last_ns ? now - stats.last_ns : 0;
-  const uint64_t linger = std::min(kTcpCloseLingerNs, idle_timeout_ns_);
   const char* closed = tcp_close_reason(kernel_key.proto, stats);
-  if ((closed && quiet >= linger) || quiet >= idle_timeout_ns_) {
+  if ((closed && quiet >= linger_ns_) || quiet >= idle_timeout_ns_) {
     end_and_delete(key, closed ? closed : "idle", *flow, now);
     flows_.erase(key);
     return;
   }
-  if (closed && !flow->close_pending) {
-    // Its close record was lost (a full ring): end it on time all the same.
-    flow->close_pending = true;
-    closes_.push({stats.last_ns + linger, key});
-  }
+  // Its close record was lost (a full ring): end it on time all the same.
+  if (closed && !flow->close_pending) queue_close(key, *flow, stats.last_ns);
   if (emit_updates &&
       (stats.packets != flow->reported.packets || stats.in_packets != flow->reported.in_packets)) {
     emit(FlowEvent::Kind::kUpdate, nullptr, key, *flow, stats, now);

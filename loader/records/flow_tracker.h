@@ -110,6 +110,8 @@ class FlowTracker {
 
   void on_new(const ew_record& record);
   void on_closed(const ew_record& record);
+  // Its end comes a linger after last_packet_ns, from end_closed().
+  void queue_close(const Key& key, Known& flow, uint64_t last_packet_ns);
   Known& follow(const Key& key, const ew_record& identity, const ew_flow_stats& first,
                 const char* reason);
   // Writes a line with `stats` and makes them the reported ones.
@@ -129,6 +131,7 @@ class FlowTracker {
   int map_fd_;
   uint32_t table_entries_;
   uint64_t idle_timeout_ns_;
+  uint64_t linger_ns_;  // kTcpCloseLingerNs, or the idle timeout if that is shorter
   LineFormatter& out_;
   const WallClock& clock_;
   InterfaceName iface_name_;
