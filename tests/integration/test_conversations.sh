@@ -113,6 +113,26 @@ expect_eq "$(jq .flows_created <<<"$stats")" "$(flow 'select(.event == "new")' |
   "flows_created against new lines: $stats"
 expect_eq "$(jq '[.lost, .flows_active]' -c <<<"$stats")" "[0,0]" "lost and active at exit: $stats"
 
+# With scans 15 s apart (a quarter of the idle timeout, --flow-interval
+# longer), only the kernel's close record can end a closed connection within
+# seconds: the loader ends it 2 s after its last packet without a scan.
+start_egresswatch closes veth0 --flow-interval 60 --idle-timeout 60 --include 192.0.2.0/24
+wait_attached closes
+in_b timeout 5 nc -l 8081 >/dev/null &
+server=$!
+sleep 0.3
+echo hello | in_a timeout 5 nc -N "$B" 8081 || fail "the TCP connection a -> b:8081 failed"
+wait "$server" || true
+closed_at=$(date +%s.%N)
+wait_for_line closes 'select(.type == "flow" and .event == "end" and .dport == 8081)' 8
+ended_at=$(date +%s.%N)
+stop_egresswatch INT
+waited=$(awk -v a="$closed_at" -v b="$ended_at" 'BEGIN { printf "%.1f", b - a }')
+awk -v w="$waited" 'BEGIN { exit !(w < 6) }' ||
+  fail "without scans, the closed connection took $waited s to end"
+expect_eq "$(jq -r 'select(.type == "flow" and .event == "end" and .dport == 8081) | .reason' \
+  "$WORK/closes.jsonl")" fin "the end of the connection closed between scans"
+
 # ICMP: requests out and replies in are one conversation.
 start_egresswatch icmp veth0 --idle-timeout 60 --include 192.0.2.0/24
 wait_attached icmp
