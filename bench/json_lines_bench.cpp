@@ -68,6 +68,37 @@ void FlowNewUdp4(benchmark::State& state) {
 }
 BENCHMARK(FlowNewUdp4);
 
+// What exit writes for each conversation: an end line with three different
+// times (the line's, the first and the last packet's), TCP flags both ways
+// and a Community ID.
+void FlowEndTcp4(benchmark::State& state) {
+  std::string out;
+  ew::JsonLineEncoder encoder(out);
+  ew::FlowEvent event;
+  event.kind = ew::FlowEvent::Kind::kEnd;
+  event.reason = "stopped";
+  event.identity = make(4, "192.0.2.1", "192.0.2.2", IPPROTO_TCP, EW_FLAG_PORTS);
+  event.iface = "veth0";
+  event.wall_ns = 1'700'000'100'000'000'000;
+  event.first_wall_ns = 1'700'000'000'123'456'789;
+  event.last_wall_ns = event.first_wall_ns + 2'000'000'000;
+  event.packets = event.total_packets = 12;
+  event.bytes = event.total_bytes = 17'304;
+  event.in_packets = event.total_in_packets = 10;
+  event.in_bytes = event.total_in_bytes = 1'200;
+  event.tcp_flags = 0x1b;
+  event.in_tcp_flags = 0x13;
+  event.community_id = "1:LQU9qZlK+B5F3KDmev6m5PMibrg=";
+  for (auto _ : state) {
+    encoder.flow(event);
+    event.first_wall_ns += 1'000;
+    event.last_wall_ns += 1'000;
+    if (out.size() > (256 << 10)) out.clear();
+  }
+  benchmark::DoNotOptimize(out.data());
+}
+BENCHMARK(FlowEndTcp4);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -2,7 +2,10 @@
 
 #include <time.h>
 
+#include <array>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <utility>
 
@@ -14,6 +17,18 @@ int64_t read_clock(clockid_t clock) {
   clock_gettime(clock, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
+
+// "000" to "999", and one byte more so that any entry can be copied 4 bytes
+// at a time; "00" to "99" are the last two of each of the first hundred.
+constexpr auto kThreeDigits = [] {
+  std::array<char, 3001> digits{};
+  for (int i = 0; i < 1000; i++) {
+    digits[3 * i] = static_cast<char>('0' + i / 100);
+    digits[3 * i + 1] = static_cast<char>('0' + i / 10 % 10);
+    digits[3 * i + 2] = static_cast<char>('0' + i % 10);
+  }
+  return digits;
+}();
 
 // Whole seconds and the nanoseconds past them, rounding down (before the
 // epoch too), as gmtime_r and localtime_r want the seconds.
@@ -46,8 +61,13 @@ int64_t WallClock::now_ns() {
 }
 
 void Rfc3339Formatter::format(int64_t wall_ns, std::string& out) {
+  char text[kMaxSize + 8];
+  out.assign(text, static_cast<size_t>(write(wall_ns, text) - text));
+}
+
+char* Rfc3339Formatter::write(int64_t wall_ns, char* out) {
   const auto [second, nanos_of_second] = split_seconds(wall_ns);
-  int64_t nanos = nanos_of_second;
+  const auto nanos = static_cast<uint32_t>(nanos_of_second);
   constexpr int64_t kDay = 86400;
   int64_t day = second / kDay;
   int64_t of_day = second % kDay;
@@ -59,28 +79,32 @@ void Rfc3339Formatter::format(int64_t wall_ns, std::string& out) {
     time_t t = static_cast<time_t>(day * kDay);
     tm utc{};
     gmtime_r(&t, &utc);
-    std::strftime(cached_date_, sizeof(cached_date_), "%Y-%m-%dT", &utc);
+    cached_date_size_ = std::strftime(cached_date_, sizeof(cached_date_), "%Y-%m-%dT", &utc);
     cached_day_ = day;
   }
-  // Digits by hand: snprintf was a tenth of a packet record's cost.
-  char rest[19];  // "HH:MM:SS.nnnnnnnnnZ"
-  auto two = [&](int at, int64_t value) {
-    rest[at] = static_cast<char>('0' + value / 10);
-    rest[at + 1] = static_cast<char>('0' + value % 10);
+  // Digits by hand: snprintf was a tenth of a packet record's cost. Three
+  // at a time from a table, each group computed on its own: a digit at a
+  // time was one chain of nine divisions, a third of an end line's cost.
+  char rest[20];  // "HH:MM:SS.nnnnnnnnnZ" (19), and room for a 4-byte copy's last byte
+  const auto of_day32 = static_cast<uint32_t>(of_day);
+  auto two = [&](int at, uint32_t value) {
+    std::memcpy(rest + at, &kThreeDigits[3 * value + 1], 2);
   };
-  two(0, of_day / 3600);
+  auto three = [&](int at, uint32_t value) { std::memcpy(rest + at, &kThreeDigits[3 * value], 4); };
+  two(0, of_day32 / 3600);
   rest[2] = ':';
-  two(3, of_day / 60 % 60);
+  two(3, of_day32 / 60 % 60);
   rest[5] = ':';
-  two(6, of_day % 60);
+  two(6, of_day32 % 60);
   rest[8] = '.';
-  for (int i = 17; i >= 9; i--) {
-    rest[i] = static_cast<char>('0' + nanos % 10);
-    nanos /= 10;
-  }
+  three(9, nanos / 1'000'000);
+  three(12, nanos / 1'000 % 1'000);
+  three(15, nanos % 1'000);
   rest[18] = 'Z';
-  out.assign(cached_date_);
-  out.append(rest, sizeof(rest));
+  constexpr size_t kRest = 19;
+  std::memcpy(out, cached_date_, cached_date_size_);
+  std::memcpy(out + cached_date_size_, rest, kRest);
+  return out + cached_date_size_ + kRest;
 }
 
 void LocalTimeFormatter::format(int64_t wall_ns, std::string& out) {

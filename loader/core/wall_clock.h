@@ -40,9 +40,17 @@ class Rfc3339Formatter {
   // Replaces out's contents (30 characters for years 0000-9999).
   void format(int64_t wall_ns, std::string& out);
 
+  // Writes the time at `out`, which must have room for kMaxSize characters,
+  // and returns where it ends: the JSON encoder writes straight into its line.
+  // Nanoseconds since the epoch in 64 bits reach years 1677 to 2262 only: 30
+  // characters; room for a few more costs nothing.
+  static constexpr size_t kMaxSize = 34;
+  char* write(int64_t wall_ns, char* out);
+
  private:
   int64_t cached_day_ = INT64_MIN;
-  char cached_date_[16] = {};  // "YYYY-MM-DDT"
+  char cached_date_[24] = {};  // "YYYY-MM-DDT"
+  size_t cached_date_size_ = 0;
 };
 
 // For a person reading --format text: local time (the TZ variable, as

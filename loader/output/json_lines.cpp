@@ -129,6 +129,29 @@ char* put(char* p, std::string_view text) {
   return p + text.size();
 }
 
+// A layout's fixed text, kept with kPad bytes of padding after it so that
+// the usual short piece is copied with one fixed-size move (inlined, where
+// a copy of a length known only at run time is a call into libc for each of
+// the twenty-odd pieces of a flow line). The line has kPad bytes of room to
+// spare for what such a copy writes past the piece.
+constexpr size_t kPad = 32;
+struct PaddedText {
+  std::string bytes;  // the text, then kPad zeros
+  size_t size = 0;
+  explicit PaddedText(std::string text) : bytes(std::move(text)), size(bytes.size()) {
+    bytes.append(kPad, '\0');
+  }
+};
+
+char* put(char* p, const PaddedText& text) {
+  if (text.size <= kPad) {
+    std::memcpy(p, text.bytes.data(), kPad);
+  } else {
+    std::memcpy(p, text.bytes.data(), text.size);
+  }
+  return p + text.size;
+}
+
 char* put_number(char* p, uint64_t value) {
   return std::to_chars(p, p + 20, value).ptr;
 }
@@ -206,12 +229,12 @@ bool needs_escaping(std::string_view text) {
 // One record layout: the text nlohmann writes for it, cut at its values.
 struct JsonLineEncoder::Layout {
   struct Piece {
-    std::string text;  // written before the value
+    PaddedText text;  // written before the value
     Slot slot;
   };
   std::vector<Piece> pieces;
-  std::string tail;  // after the last value, with the newline
-  size_t bound = 0;  // the longest line, interface name and reason aside
+  PaddedText tail{""};  // after the last value, with the newline
+  size_t bound = 0;     // the longest line, interface name and reason aside, and kPad
 
   explicit Layout(unsigned key) {
     const auto kind = static_cast<LayoutKind>(key >> kKindShift);
@@ -266,13 +289,14 @@ struct JsonLineEncoder::Layout {
     const std::string quoted_start = {'"', '\x7f'};
     size_t start = 0;
     for (size_t at; (at = text.find(quoted_start, start)) != std::string::npos;) {
-      Piece piece{text.substr(start, at - start), static_cast<Slot>(text[at + 2] - kMarkerBase)};
-      bound += piece.text.size() + max_value_size(piece.slot);
+      Piece piece{PaddedText(text.substr(start, at - start)),
+                  static_cast<Slot>(text[at + 2] - kMarkerBase)};
+      bound += piece.text.size + max_value_size(piece.slot);
       pieces.push_back(std::move(piece));
       start = at + kQuotedMarkerSize;
     }
-    tail = text.substr(start) + '\n';
-    bound += tail.size();
+    tail = PaddedText(text.substr(start) + '\n');
+    bound += tail.size + kPad;
   }
 };
 
@@ -310,6 +334,14 @@ void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
   out_.resize(start + bound);
   char* p = out_.data() + start;
 
+  auto put_escaped = [&](std::string_view text) {
+    out_.resize(static_cast<size_t>(p - out_.data()));
+    scratch_.get_ref<std::string&>().assign(text);
+    serializer_.dump(scratch_, false, false, 0);
+    start = out_.size();
+    out_.resize(start + bound);  // more than what is left
+    p = out_.data() + start;
+  };
   auto put_string = [&](std::string_view text) {
     if (!needs_escaping(text)) {
       *p++ = '"';
@@ -317,12 +349,19 @@ void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
       *p++ = '"';
       return;
     }
-    out_.resize(static_cast<size_t>(p - out_.data()));
-    scratch_.get_ref<std::string&>().assign(text);
-    serializer_.dump(scratch_, false, false, 0);
-    start = out_.size();
-    out_.resize(start + bound);  // more than what is left
-    p = out_.data() + start;
+    put_escaped(text);
+  };
+  auto put_iface = [&](std::string_view text) {
+    // Lines name a handful of interfaces: the last one found clean need not
+    // be checked again (a compare of at most 15 bytes).
+    if (text == clean_iface_ || !needs_escaping(text)) {
+      clean_iface_.assign(text);
+      *p++ = '"';
+      p = put(p, text);
+      *p++ = '"';
+      return;
+    }
+    put_escaped(text);
   };
   auto put_tcp_flags = [&](uint8_t flags) {
     *p++ = '"';
@@ -332,12 +371,17 @@ void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
   auto put_timestamp = [&](int64_t ns) {
     // A new conversation's line has one time three times (ts, first_ts,
     // last_ts): formatted once.
-    if (ns != ts_ns_) {
-      ts_format_.format(ns, ts_);
+    *p++ = '"';
+    if (ns == ts_ns_) {
+      std::memcpy(p, ts_, sizeof(ts_));
+      p += ts_size_;
+    } else {
+      char* const at = p;
+      p = ts_format_.write(ns, p);
+      std::memcpy(ts_, at, sizeof(ts_));  // the line has room past it (kPad)
+      ts_size_ = static_cast<size_t>(p - at);
       ts_ns_ = ns;
     }
-    *p++ = '"';
-    p = put(p, ts_);
     *p++ = '"';
   };
 
@@ -348,7 +392,7 @@ void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
         put_timestamp(wall_ns);
         break;
       case kIface:
-        put_string(iface);
+        put_iface(iface);
         break;
       case kFamily:
         p = put(p, record.family == 4 ? "\"ipv4\"" : "\"ipv6\"");

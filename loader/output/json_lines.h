@@ -61,8 +61,10 @@ class JsonLineEncoder : public LineFormatter {
   nlohmann::ordered_json scratch_;  // a string that needs escaping
   std::array<std::unique_ptr<Layout>, kLayoutKeys> layouts_;
   Rfc3339Formatter ts_format_;
-  std::string ts_;
+  char ts_[Rfc3339Formatter::kMaxSize] = {};
+  size_t ts_size_ = 0;
   int64_t ts_ns_ = INT64_MIN;  // what ts_ holds
+  std::string clean_iface_;    // the last interface name that needed no escaping
 };
 
 }  // namespace ew

@@ -296,6 +296,24 @@ TEST(JsonLineEncoder, InterfaceNamesAreEscaped) {
   EXPECT_EQ(line["iface"], "we\"ird\\if");
 }
 
+// The encoder remembers the last name that needed no escaping: a name that
+// does, in the same storage as a clean one before it, is escaped all the same.
+TEST(JsonLineEncoder, NamesAreEscapedAfterACleanOneWasRemembered) {
+  std::string out;
+  JsonLineEncoder encoder(out);
+  std::string name = "ab\"d";
+  name[2] = 'c';  // "abcd": clean
+  encoder.append_record(tcp4(1, 2, 3), name, kWallNs);
+  name[2] = '"';  // the same bytes in place, one of them now a quote
+  encoder.append_record(tcp4(1, 2, 3), name, kWallNs);
+  encoder.append_record(tcp4(1, 2, 3), "abcd", kWallNs);
+  const auto lines = split_lines(out);
+  ASSERT_EQ(lines.size(), 3u) << out;
+  EXPECT_EQ(ordered_json::parse(lines[0])["iface"], "abcd");
+  EXPECT_EQ(ordered_json::parse(lines[1])["iface"], "ab\"d");
+  EXPECT_EQ(ordered_json::parse(lines[2])["iface"], "abcd");
+}
+
 // Linux allows any byte but '/', ':', NUL and white space in an interface
 // name, so a name need not be UTF-8. The encoder's serializer is strict and
 // throws json type_error 316 out of append_record, leaving half a line in the
