@@ -22,10 +22,10 @@ class OutputSink {
 
   enum class Flush {
     kWritten,      // everything buffered is out
-    kInterrupted,  // the interrupt fd fired while the reader took nothing: the
-                   // unwritten lines stay in the buffer, nothing is lost
-    kClosed,       // the reader has gone (EPIPE) or a write failed (write_error()):
-                   // the rest is counted in abandoned_bytes(), as is every later line
+    kInterrupted,  // the interrupt fd fired, or the stall timeout ran out, while the reader took
+                   // nothing: the unwritten lines stay in the buffer, nothing is lost
+    kClosed,  // the reader has gone (EPIPE) or a write failed (write_error()):
+              // the rest is counted in abandoned_bytes(), as is every later line
   };
 
   // Writes the buffer out. Never throws: what went wrong is in the result
@@ -34,14 +34,19 @@ class OutputSink {
   // A reader that stops reading would block the write, and with it the whole
   // session (signals arrive through a signalfd, read only by the loop). So a
   // write to a pipe or terminal waits for either room or a readable
-  // interrupt fd: the session's stop signals while it runs, a give-up timer
-  // at exit. Reload and stats signals are not among them: they never cut a
+  // interrupt fd (the session's stop signals while it runs) or, at exit, for
+  // the stall timeout. Reload and stats signals are not among them: they never cut a
   // write short.
   [[nodiscard]] Flush flush();
   // Gives up on what is buffered (after kInterrupted at exit): counted.
   void abandon();
 
   void set_interrupt_fd(int fd) { interrupt_fd_ = fd; }
+  // At exit: a reader that takes nothing for this long is given up on. The
+  // flush returns kInterrupted, and later ones do not wait at all. Counted
+  // from the last room found, not from the stop: an exit that writes a
+  // million end lines takes longer than that to a reader that keeps up.
+  void set_stall_timeout(int milliseconds) { stall_timeout_ms_ = milliseconds; }
   bool closed() const { return closed_; }
   // The negative errno of a failed write (-ENOSPC, -EIO, ...), or 0.
   int write_error() const { return write_error_; }
@@ -50,15 +55,19 @@ class OutputSink {
   uint64_t abandoned_bytes() const { return abandoned_bytes_; }
 
  private:
+  Flush stall(size_t done);
   OutputSink(UniqueFd fd, std::string name) : fd_(std::move(fd)), name_(std::move(name)) {}
 
-  UniqueFd fd_;  // invalid for stdout, which we do not close
+  UniqueFd fd_;  // invalid for stdout, which we do not close (or stdout's pipe opened again)
   std::string name_;
   std::string buffer_;
   int interrupt_fd_ = -1;
   bool closed_ = false;
   int write_error_ = 0;
   bool regular_file_ = false;  // written in one go, without waiting for room
+  int stall_timeout_ms_ = -1;  // -1: wait as long as it takes
+  bool stalled_ = false;       // the stall timeout ran out once
+  bool nonblocking_ = false;   // a pipe of our own, O_NONBLOCK: written as far as it takes
   uint64_t abandoned_bytes_ = 0;
 };
 

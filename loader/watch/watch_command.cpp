@@ -125,10 +125,10 @@ int run_watch(const WatchOptions& options, const OptionsReloader& reload) {
 
   loop.run();
 
-  // The stop signal has been read: from here a reader that stopped reading
-  // gets two more seconds, then what is left is given up (and counted).
-  UniqueFd give_up = make_timer(2.0, false);
-  sink.set_interrupt_fd(give_up.get());
+  // The stop signal has been read: from here a reader that takes nothing
+  // for two seconds is given up on, and what is left counted.
+  sink.set_interrupt_fd(-1);
+  sink.set_stall_timeout(2000);
   if (!session.finish()) report_output_closed(sink, session.final_stats());
   return sink.write_error() ? 1 : 0;
 }

@@ -4,14 +4,18 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "core/error.h"
 
@@ -43,14 +47,63 @@ class OutputSinkTest : public ::testing::Test {
   std::string dir_;
 };
 
+// The same open file, or a pipe and the same pipe.
+bool same_file(int a, int b) {
+  struct stat sa {
+  }, sb{};
+  return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
 TEST_F(OutputSinkTest, StdoutByDefault) {
   OutputSink sink = OutputSink::open(std::nullopt);
-  EXPECT_EQ(sink.fd(), 1);
+  // fd 1 itself, or (a pipe, as under ctest) the same pipe opened again.
+  EXPECT_TRUE(same_file(sink.fd(), 1));
   EXPECT_EQ(sink.name(), "stdout");
   EXPECT_TRUE(sink.buffer().empty());
   EXPECT_FALSE(sink.closed());
   OutputSink dash = OutputSink::open(std::string("-"));
-  EXPECT_EQ(dash.fd(), 1);
+  EXPECT_TRUE(same_file(dash.fd(), 1));
+}
+
+// Stdout a pipe: written through a non-blocking description of our own, so
+// the one we share with the shell keeps its flags, and a large buffer goes
+// out whole to a reader that takes it in small reads.
+TEST_F(OutputSinkTest, StdoutPipeIsWrittenThroughANonBlockingDescriptionOfItsOwn) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  std::fflush(stdout);
+  const int saved = dup(1);
+  ASSERT_GE(saved, 0);
+  ASSERT_EQ(dup2(fds[1], 1), 1);
+  close(fds[1]);
+  std::string sent;
+  {
+    OutputSink sink = OutputSink::open(std::nullopt);
+    const int own_flags = fcntl(sink.fd(), F_GETFL);
+    const int shared_flags = fcntl(1, F_GETFL);
+    for (int i = 0; i < 20000; i++)
+      sent += "{\"line\":" + std::to_string(i) + "}\n";  // about 300 KB: past the pipe's 64 KiB
+    std::string got;
+    std::thread reader([&] {
+      char buf[1000];
+      for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;)
+        got.append(buf, static_cast<size_t>(n));
+    });
+    sink.buffer() = sent;
+    const OutputSink::Flush result = sink.flush();
+    ASSERT_EQ(dup2(saved, 1), 1);  // the pipe's last writer is the sink's own
+    close(saved);
+    {
+      OutputSink gone = std::move(sink);  // closes its description: the reader sees the end
+    }
+    reader.join();
+    close(fds[0]);
+    EXPECT_EQ(result, OutputSink::Flush::kWritten);
+    EXPECT_TRUE(own_flags & O_NONBLOCK);
+    EXPECT_FALSE(shared_flags & O_NONBLOCK);
+    EXPECT_EQ(got, sent);
+  }
 }
 
 TEST_F(OutputSinkTest, WritesToAFileAndFlushEmptiesTheBuffer) {
@@ -220,6 +273,48 @@ TEST_F(OutputSinkTest, InterruptedFlushKeepsTheLinesForTheNextOne) {
   EXPECT_EQ(sink.abandoned_bytes(), 9u);
   EXPECT_TRUE(sink.buffer().empty());
   close(interrupt);
+  close(fds[0]);
+}
+
+// At exit a reader gets two seconds without taking anything, counted from the
+// last room it made, not from the stop: one that keeps reading never loses a
+// line however long the exit writes; one that stops is given up on once, and
+// later flushes do not wait again.
+TEST_F(OutputSinkTest, StallTimeoutCountsFromTheLastRoomAndGivesUpOnce) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  OutputSink sink = OutputSink::open("/proc/self/fd/" + std::to_string(fds[1]));
+  close(fds[1]);
+  sink.set_stall_timeout(500);
+  // A slow reader: 2 MiB taken 8 KiB every 5 ms, over more than a second:
+  // longer than the timeout in all, a hundredth of it between reads.
+  const std::string sent(2 << 20, 'x');
+  std::string got;
+  std::thread reader([&] {
+    char buf[8192];
+    while (got.size() < sent.size()) {
+      const ssize_t n = read(fds[0], buf, sizeof(buf));
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+      usleep(5000);
+    }
+  });
+  sink.buffer() = sent;
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kWritten);
+  reader.join();
+  EXPECT_EQ(got.size(), sent.size());
+
+  // Nobody reads now: the pipe fills, the timeout runs out once.
+  sink.buffer() = std::string(1 << 20, 'y');
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kInterrupted);
+  EXPECT_FALSE(sink.buffer().empty());
+  // A flush that waited again would take a minute here.
+  sink.set_stall_timeout(60'000);
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(sink.flush(), OutputSink::Flush::kInterrupted);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(30));
+  sink.abandon();
+  EXPECT_GT(sink.abandoned_bytes(), 0u);
   close(fds[0]);
 }
 
