@@ -316,7 +316,7 @@ void FlowTracker::read_table(F&& f) {
 }
 
 void FlowTracker::scan_entry(const ew_flow_key& kernel_key, const ew_flow_stats& stats,
-                             uint64_t now, bool emit_updates) {
+                             uint64_t now, bool emit_updates, bool all_unknown) {
   const Key key = to_key(kernel_key);
   Known* flow = flows_.find(key);
   if (flow && flow->latest.first_ns != stats.first_ns) {
@@ -325,7 +325,11 @@ void FlowTracker::scan_entry(const ew_flow_key& kernel_key, const ew_flow_stats&
     flows_.erase(key);
     flow = nullptr;
   }
-  if (!flow) flow = &follow(key, identity_of(kernel_key, stats), stats, "late");
+  if (!flow) {
+    // Its record may be in the ring still, unread: left for a later scan.
+    if (!all_unknown && stats.first_ns + kRecordLagNs > now) return;
+    flow = &follow(key, identity_of(kernel_key, stats), stats, "late");
+  }
   flow->seen_in_scan = scans_;
   flow->latest = stats;
 
@@ -344,12 +348,12 @@ void FlowTracker::scan_entry(const ew_flow_key& kernel_key, const ew_flow_stats&
   }
 }
 
-void FlowTracker::scan(uint64_t now, bool emit_updates) {
+void FlowTracker::scan(uint64_t now, bool emit_updates, bool all_unknown) {
   // Generation numbers rather than a flag to clear: a scan touches only what
   // the map holds, and what it did not find was evicted.
   scans_++;
   read_table([&](const ew_flow_key& key, const ew_flow_stats& stats) {
-    scan_entry(key, stats, now, emit_updates);
+    scan_entry(key, stats, now, emit_updates, all_unknown);
   });
 
   std::vector<Key> gone;
@@ -387,8 +391,9 @@ void FlowTracker::end_interface(uint32_t ifindex, uint64_t now) {
 void FlowTracker::finish(uint64_t now) {
   // The classifier is detached: the table no longer changes, so this last
   // scan reads what every conversation still followed ends with (or the
-  // counts last seen of one that is gone from it).
-  scan(now, false);
+  // counts last seen of one that is gone from it). The ring has been read to
+  // its end: a conversation not followed by now was announced by none.
+  scan(now, false, true);
   flows_.for_each([&](const Key& key, Known& flow) {
     emit(FlowEvent::Kind::kEnd, "stopped", key, flow, flow.latest, now);
   });

@@ -59,7 +59,17 @@ class FlowTracker {
   // Reads the kernel's table. With emit_updates, flows that moved since their
   // last line get an "update". Idle flows end; vanished ones were evicted.
   // Throws ew::Error if the map cannot be read.
-  void scan(uint64_t now_monotonic_ns, bool emit_updates);
+  void scan(uint64_t now_monotonic_ns, bool emit_updates) {
+    scan(now_monotonic_ns, emit_updates, false);
+  }
+
+  // How long a conversation found in the map but not followed may still
+  // have its record waiting in the ring: a scan announces it "late" only
+  // once it is older than this (the loop drains the ring every 25 ms; this
+  // leaves room for a consumer running behind). Announcing one whose record
+  // was merely unread gave it reason "late" though nothing was lost, and
+  // made the count of records and of "new" lines disagree.
+  static constexpr uint64_t kRecordLagNs = 1'000'000'000;
 
   // At exit: a last scan, then an "end" (reason "stopped") for every flow.
   void finish(uint64_t now_monotonic_ns);
@@ -108,6 +118,9 @@ class FlowTracker {
     bool operator>(const Close& other) const { return due_ns > other.due_ns; }
   };
 
+  // all_unknown: announce every conversation not followed, however recent
+  // (at exit, once the ring has been read to its end).
+  void scan(uint64_t now_monotonic_ns, bool emit_updates, bool all_unknown);
   void on_new(const ew_record& record);
   void on_closed(const ew_record& record);
   // Its end comes a linger after last_packet_ns, from end_closed().
@@ -122,7 +135,7 @@ class FlowTracker {
   void end_and_delete(const Key& key, const char* reason, Known& flow, uint64_t now);
   // One scan's work on an entry of the kernel's table.
   void scan_entry(const ew_flow_key& kernel_key, const ew_flow_stats& stats, uint64_t now,
-                  bool emit_updates);
+                  bool emit_updates, bool all_unknown);
   // Calls f(key, stats) for every entry of the kernel's table, a batch at a
   // time: f may delete the entry it was given.
   template <typename F>
