@@ -21,11 +21,14 @@ class OutputSink {
   const std::string& name() const { return name_; }
 
   enum class Flush {
-    kWritten,      // everything buffered is out
-    kInterrupted,  // the interrupt fd fired, or the stall timeout ran out, while the reader took
-                   // nothing: the unwritten lines stay in the buffer, nothing is lost
-    kClosed,  // the reader has gone (EPIPE) or a write failed (write_error()):
-              // the rest is counted in abandoned_bytes(), as is every later line
+    // Everything buffered is out.
+    kWritten,
+    // The interrupt fd fired, or the stall timeout ran out, while the reader
+    // took nothing: the unwritten lines stay in the buffer, nothing is lost.
+    kInterrupted,
+    // The reader has gone (EPIPE) or a write failed (write_error()): the
+    // rest is counted in abandoned_bytes(), as is every later line.
+    kClosed,
   };
 
   // Writes the buffer out. Never throws: what went wrong is in the result
