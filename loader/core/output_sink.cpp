@@ -42,8 +42,8 @@ OutputSink OutputSink::open(const std::optional<std::string>& path) {
     // A pipe is written without blocking, as much as it takes at once (a
     // write that blocks could not be interrupted by a stop signal, which
     // comes through the loop's signalfd): before, each write was cut to
-    // PIPE_BUF after a poll, two system calls per 4 KiB, a fifth of flow
-    // mode's CPU into `| vector` at a million conversations.
+    // PIPE_BUF after a poll: two system calls per 4 KiB, which at a million
+    // conversations a second is hundreds of thousands of calls.
     UniqueFd own = is_pipe(1) ? reopen_nonblocking(1) : UniqueFd();
     const bool nonblocking = own.valid();
     OutputSink sink(std::move(own), "stdout");
