@@ -80,36 +80,18 @@ OutputSink::Flush OutputSink::flush() {
     buffer_.clear();
     return Flush::kClosed;
   };
+  // A blocking pipe or terminal is waited on before every write: one with
+  // room takes at least PIPE_BUF bytes without blocking, so writes are cut to
+  // that size. A non-blocking pipe of our own is written as far as it takes
+  // and waited on only once full. A regular file never waits for a reader:
+  // one write.
+  const bool blocking_pipe = !regular_file_ && !nonblocking_;
+  bool wait = blocking_pipe;
   while (done < buffer_.size()) {
-    size_t chunk = buffer_.size() - done;
-    if (nonblocking_) {
-      const ssize_t n = ::write(fd(), buffer_.data() + done, chunk);
-      if (n >= 0) {
-        done += static_cast<size_t>(n);
-        continue;
-      }
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN) return close_with(errno == EPIPE ? 0 : -errno);
-      // Full: wait for room, or for a reason to stop waiting, as below.
+    if (wait) {
+      // Room, or a reason to stop waiting.
       pollfd fds[2] = {{fd(), POLLOUT, 0}, {interrupt_fd_, POLLIN, 0}};
       const int ready = poll(fds, interrupt_fd_ >= 0 ? 2 : 1, stalled_ ? 0 : stall_timeout_ms_);
-      if (ready < 0) {
-        if (errno == EINTR) continue;
-        return close_with(-errno);
-      }
-      if (ready == 0) return stall(done);
-      if ((fds[1].revents & POLLIN) && !(fds[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
-        buffer_.erase(0, done);
-        return Flush::kInterrupted;
-      }
-      continue;
-    }
-    if (!regular_file_) {
-      // Wait for room (or for a reason to stop waiting). A pipe with room
-      // takes at least PIPE_BUF bytes without blocking, so writes are cut to
-      // that size. A regular file never waits for a reader: one write.
-      pollfd fds[2] = {{fd(), POLLOUT, 0}, {interrupt_fd_, POLLIN, 0}};
-      int ready = poll(fds, interrupt_fd_ >= 0 ? 2 : 1, stalled_ ? 0 : stall_timeout_ms_);
       if (ready < 0) {
         if (errno == EINTR) continue;
         return close_with(-errno);
@@ -119,17 +101,23 @@ OutputSink::Flush OutputSink::flush() {
         buffer_.erase(0, done);  // what is written is out; the rest waits
         return Flush::kInterrupted;
       }
-      chunk = std::min<size_t>(chunk, PIPE_BUF);
     }
-    ssize_t n = ::write(fd(), buffer_.data() + done, chunk);
+    size_t chunk = buffer_.size() - done;
+    if (blocking_pipe) chunk = std::min<size_t>(chunk, PIPE_BUF);
+    const ssize_t n = ::write(fd(), buffer_.data() + done, chunk);
     if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        wait = true;  // full
+        continue;
+      }
       // EPIPE: the reader has gone, a normal way for `egresswatch | head` to
       // end. Anything else (a full disk, say) ends the session the same way,
       // with the error reported at exit.
       return close_with(errno == EPIPE ? 0 : -errno);
     }
     done += static_cast<size_t>(n);
+    wait = blocking_pipe;
   }
   buffer_.clear();
   return Flush::kWritten;
