@@ -342,26 +342,26 @@ void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
     out_.resize(start + bound);  // more than what is left
     p = out_.data() + start;
   };
+  auto put_quoted = [&](std::string_view text) {
+    *p++ = '"';
+    p = put(p, text);
+    *p++ = '"';
+  };
   auto put_string = [&](std::string_view text) {
-    if (!needs_escaping(text)) {
-      *p++ = '"';
-      p = put(p, text);
-      *p++ = '"';
-      return;
+    if (needs_escaping(text)) {
+      put_escaped(text);
+    } else {
+      put_quoted(text);
     }
-    put_escaped(text);
   };
   auto put_iface = [&](std::string_view text) {
     // Lines name a handful of interfaces: the last one found clean need not
     // be checked again (a compare of at most 15 bytes).
-    if (text == clean_iface_ || !needs_escaping(text)) {
+    if (text != clean_iface_) {
+      if (needs_escaping(text)) return put_escaped(text);
       clean_iface_.assign(text);
-      *p++ = '"';
-      p = put(p, text);
-      *p++ = '"';
-      return;
     }
-    put_escaped(text);
+    put_quoted(text);
   };
   auto put_tcp_flags = [&](uint8_t flags) {
     *p++ = '"';
@@ -405,9 +405,7 @@ void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
         break;
       case kProto:
         if (const char* name = protocol_name(record.proto)) {
-          *p++ = '"';
-          p = put(p, name);
-          *p++ = '"';
+          put_quoted(name);
         } else {
           p = put_number(p, record.proto);
         }
@@ -461,9 +459,7 @@ void JsonLineEncoder::write_line(const Layout& layout, const ew_record& record,
         put_tcp_flags(flow->in_tcp_flags);
         break;
       case kInitiator:
-        *p++ = '"';
-        p = put(p, initiator_name(record.initiator));
-        *p++ = '"';
+        put_quoted(initiator_name(record.initiator));
         break;
       case kInPackets:
         p = put_number(p, flow->in_packets);
